@@ -1,0 +1,123 @@
+"""Command line: a thin layer over `groupbuild.run`, one subcommand per stage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from groupbuild.config import ConfigError, load_config
+from groupbuild.errors import GroupbuildError
+
+STAGE_HELP = {
+    "seeds": "load, validate, dedup and decontaminate seed problems",
+    "reference": "produce each problem's verified reference trace",
+    "perturb": "apply typed, localized perturbations to each reference",
+    "annotate": "score every trace against the rubric, blind to its role",
+    "validate": "run the gates; drop what fails, with a reason",
+    "publish": "write shards, TraceLift export, oracles, card and summary",
+}
+
+EPILOG = """\
+examples:
+  groupbuild run                                  # offline, configs/default.yaml
+  groupbuild run --config configs/openai.yaml     # every role on an OpenAI-compatible model
+  groupbuild run --set seeds.skip_invalid=true --set publish.dev_ratio=0.2
+  groupbuild perturb                              # one stage alone, on what the store holds
+  groupbuild publish --push-to-hub my-org/tracelift-groups
+"""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", default="configs/default.yaml", help="run config (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, e.g. publish.out_dir=out (repeatable)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="groupbuild",
+        description="Build TRACELIFT-GROUPS: verified reasoning traces and localized flawed "
+        "variants, rubric-scored, published as a Hub-ready dataset.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run every stage, resuming where an earlier run stopped")
+    _common(run)
+    for name, text in STAGE_HELP.items():
+        stage = sub.add_parser(name, help=text, description=text)
+        _common(stage)
+        if name == "publish":
+            stage.add_argument("--push-to-hub", metavar="ORG/NAME", help="also push to the Hub")
+            stage.add_argument("--private", action="store_true", help="create the repo private")
+            stage.add_argument("--revision", metavar="BRANCH", help="push to this branch")
+    report = sub.add_parser("report", help="build the HTML report of a published dataset")
+    _common(report)
+    report.add_argument(
+        "--out", default="dist/report", help="report directory (default: %(default)s)"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(Path(args.config), overrides=args.overrides)
+        if args.quiet:
+            config = config.model_copy(
+                update={"runner": config.runner.model_copy(update={"progress": False})}
+            )
+        if args.command == "report":
+            from groupbuild.report import build_report
+
+            path = build_report(Path(config.publish.out_dir), Path(args.out))
+            print(f"report written to {path}")
+            return 0
+        from groupbuild.runner import run
+
+        stages = None if args.command == "run" else [args.command]
+        summary = run(config, stages=stages)
+        if summary:
+            _print_summary(summary, config.publish.out_dir)
+        if args.command == "publish" and args.push_to_hub:
+            from groupbuild.publish.hub import push_folder
+
+            url = push_folder(
+                Path(config.publish.out_dir),
+                args.push_to_hub,
+                private=args.private,
+                revision=args.revision,
+                token=os.environ.get("HF_TOKEN"),
+            )
+            print(f"pushed to {url}")
+    except (ConfigError, GroupbuildError, ValueError) as exc:
+        print(f"groupbuild: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("groupbuild: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _print_summary(summary: dict, out_dir: str) -> None:
+    keys = ("seeds_in", "groups_published", "seeds_rejected", "seeds_pending", "accounted")
+    print(json.dumps({k: summary[k] for k in keys}, indent=None))
+    if summary["drop_reasons"]:
+        print("drop reasons:", json.dumps(summary["drop_reasons"]))
+    print(f"dataset written to {out_dir}/")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

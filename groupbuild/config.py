@@ -1,0 +1,194 @@
+"""The one config tree and its one loader.
+
+Merge order: model defaults < YAML file < `GROUPBUILD_*` environment < CLI `--set` overrides.
+Environment keys use `__` between levels: `GROUPBUILD_PUBLISH__DEV_RATIO=0.2`.
+Secrets are never stored here: a role names the *variable* that holds its key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ENV_PREFIX = "GROUPBUILD_"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SeedSource(Section):
+    """One seed file, directory or Hub dataset, and how to read it."""
+
+    format: Literal[
+        "bundled", "gsm8k", "math", "mbpp", "mbpp_sanitized", "humaneval", "jsonl", "parquet", "hub"
+    ]
+    path: str
+    """File or directory path; for `hub`, the dataset id."""
+    source: str | None = None
+    """Name recorded in `source` and in problem ids; defaults to the format's usual name."""
+    domain: Literal["math", "code"] | None = None
+    fields: dict[str, str] = Field(default_factory=dict)
+    """For `jsonl`/`parquet`/`hub`: our field name -> the file's field name."""
+    split: str = "train"
+    config_name: str | None = None
+    license: str | None = None
+    limit: int | None = None
+
+
+class DecontamConfig(Section):
+    files: list[str] = Field(default_factory=list)
+    """Evaluation sets as files (JSONL/JSON with a question/prompt/text field)."""
+    ngram: int = 13
+    threshold: float = 0.5
+    """Share of a seed's n-grams found in an evaluation item above which the seed is dropped."""
+
+
+class SeedsConfig(Section):
+    sources: list[SeedSource] = Field(
+        default_factory=lambda: [SeedSource(format="bundled", path="seeds")]
+    )
+    skip_invalid: bool = False
+    """Turn malformed records into rejects instead of stopping with an error."""
+    near_duplicate_threshold: float = 0.85
+    """Jaccard similarity of word 5-gram shingles above which a seed is a near duplicate."""
+    decontaminate: DecontamConfig = Field(default_factory=DecontamConfig)
+
+
+class RoleConfig(Section):
+    """One role's backend. The `llm` fields are ignored by `rules`."""
+
+    backend: Literal["rules", "llm"] = "rules"
+    base_url: str | None = None
+    """Defaults to `OPENAI_BASE_URL`, then the OpenAI API."""
+    model: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float = 0.0
+    max_tokens: int = 1024
+    samples: int = 1
+    concurrency: int = 32
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    timeout: float = 120.0
+    max_retries: int = 6
+    max_attempts: int = 4
+    """Reference sampling: planner attempts per seed before the seed is rejected."""
+    prompt_price_per_mtok: float = 0.0
+    completion_price_per_mtok: float = 0.0
+    json_mode_fallback: bool = True
+
+
+class RolesConfig(Section):
+    planner: RoleConfig = Field(default_factory=RoleConfig)
+    perturber: RoleConfig = Field(default_factory=RoleConfig)
+    judge: RoleConfig = Field(default_factory=RoleConfig)
+    executor: RoleConfig = Field(default_factory=RoleConfig)
+
+
+class PerturbConfig(Section):
+    seed: int = 18
+    kinds: dict[str, list[str]] = Field(default_factory=dict)
+    """Per domain, the kinds to try; empty means every registered kind of the backend."""
+    max_negatives: int = 8
+
+
+class ValidateConfig(Section):
+    min_negatives: int = 4
+    length_tolerance: float = 0.10
+    require_ordering: bool = True
+    """Each negative's rubric total must be below the reference's."""
+
+
+class PublishConfig(Section):
+    out_dir: str = "dist/tracelift-groups"
+    split_seed: int = 18
+    dev_ratio: float = Field(0.1, ge=0, lt=1)
+    max_shard_bytes: int = 500_000_000
+    row_group_bytes: int = 100_000_000
+    pretty_name: str = "TRACELIFT-GROUPS"
+
+
+class RunnerConfig(Section):
+    runs_dir: str = "runs"
+    concurrency: int = 64
+    """Problems in flight at once."""
+    progress: bool = True
+
+
+class Config(Section):
+    name: str = "default"
+    seeds: SeedsConfig = Field(default_factory=SeedsConfig)
+    roles: RolesConfig = Field(default_factory=RolesConfig)
+    perturb: PerturbConfig = Field(default_factory=PerturbConfig)
+    validate_: ValidateConfig = Field(default_factory=ValidateConfig, alias="validate")
+    publish: PublishConfig = Field(default_factory=PublishConfig)
+    runner: RunnerConfig = Field(default_factory=RunnerConfig)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.runner.runs_dir) / self.name
+
+    def resolved(self) -> dict[str, Any]:
+        """The config as written to the manifest (no secrets are ever held here)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def load_config(
+    path: str | Path | None = None,
+    *,
+    overrides: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> Config:
+    """Load a config: defaults < YAML at `path` < `GROUPBUILD_*` env < `a.b=value` overrides."""
+    tree: dict[str, Any] = {}
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{path}: cannot read config: {exc}") from None
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: a config must be a mapping at the top level")
+        tree = loaded
+    environ = os.environ if env is None else env
+    for key, value in sorted(environ.items()):
+        if key.startswith(ENV_PREFIX):
+            _assign(tree, key[len(ENV_PREFIX) :].lower().split("__"), value, f"env {key}")
+    for item in overrides:
+        dotted, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"override {item!r} must look like section.key=value")
+        _assign(tree, dotted.split("."), value, f"override {item!r}")
+    try:
+        return Config.model_validate(tree)
+    except ValidationError as exc:
+        where = str(path) if path else "config"
+        raise ConfigError(f"{where}: {_describe(exc)}") from None
+
+
+def _assign(tree: dict[str, Any], keys: list[str], raw: str, origin: str) -> None:
+    node = tree
+    for key in keys[:-1]:
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"{origin}: {key!r} is not a section")
+        node = child
+    node[keys[-1]] = yaml.safe_load(raw) if raw != "" else ""
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)

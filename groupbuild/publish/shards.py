@@ -1,0 +1,81 @@
+"""Parquet shards sized by bytes, as the Hub recommends: row groups and files capped in size."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+class ShardWriter:
+    """Streams rows of one config split into `{split}-NNNNN-of-NNNNN.parquet` files.
+
+    Rows are buffered until about `row_group_bytes` of (uncompressed) text, then written as one
+    row group; a file is closed once it holds about `max_shard_bytes`. Memory stays at one
+    row group whatever the dataset size.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        split: str,
+        schema: pa.Schema,
+        *,
+        max_shard_bytes: int,
+        row_group_bytes: int,
+    ) -> None:
+        self.directory, self.split, self.schema = directory, split, schema
+        self.max_shard_bytes, self.row_group_bytes = max_shard_bytes, row_group_bytes
+        self.rows = 0
+        self._buffer: list[dict[str, Any]] = []
+        self._buffer_bytes = 0
+        self._file_bytes = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._parts: list[Path] = []
+
+    def write(self, row: dict[str, Any], size: int) -> None:
+        """Add a row; `size` is its approximate uncompressed size in bytes."""
+        self._buffer.append(row)
+        self._buffer_bytes += size
+        self.rows += 1
+        if self._buffer_bytes >= self.row_group_bytes:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        if self._writer is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            part = self.directory / f".{self.split}-{len(self._parts):05d}.parquet.partial"
+            self._parts.append(part)
+            self._writer = pq.ParquetWriter(
+                part,
+                self.schema,
+                compression="snappy",
+                write_page_index=True,
+                use_content_defined_chunking=True,
+            )
+        table = pa.Table.from_pylist(self._buffer, schema=self.schema)
+        self._writer.write_table(table, row_group_size=len(self._buffer))
+        self._file_bytes += self._buffer_bytes
+        self._buffer, self._buffer_bytes = [], 0
+        if self._file_bytes >= self.max_shard_bytes:
+            self._writer.close()
+            self._writer, self._file_bytes = None, 0
+
+    def close(self) -> list[Path]:
+        """Finish the last shard and give every shard its final `-of-N` name."""
+        self._flush()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        total = len(self._parts)
+        final = []
+        for i, part in enumerate(self._parts):
+            target = self.directory / f"{self.split}-{i:05d}-of-{total:05d}.parquet"
+            os.replace(part, target)
+            final.append(target)
+        return final

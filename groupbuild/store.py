@@ -1,0 +1,175 @@
+"""The stage store: one append-only JSONL journal per stage under `runs/<name>/`.
+
+A line is written whole and flushed as soon as its record is finished, so a kill at any moment
+loses at most the line being written; `Journal.open` drops such a torn tail. Rerunning reads the
+journals' keys and skips what is done, which is what makes a killed run resumable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from groupbuild.schema import Draft, Reject, Seed
+
+M = TypeVar("M", bound=BaseModel)
+
+PIPELINE_STAGES = ("reference", "perturb", "annotate", "validate")
+
+
+class Journal(Generic[M]):
+    """Records of one model keyed by a field path, with an in-memory index of byte offsets only."""
+
+    def __init__(self, path: Path, model: type[M], key: tuple[str, ...]) -> None:
+        self.path, self.model, self.key = path, model, key
+        self._offsets: dict[str, int] = {}
+        self._repair_and_index()
+
+    def _ident_of_json(self, line: bytes) -> str:
+        node = json.loads(line)
+        for part in self.key:
+            node = node[part]
+        return str(node)
+
+    def _ident_of(self, record: M) -> str:
+        node: object = record
+        for part in self.key:
+            node = getattr(node, part)
+        return str(node)
+
+    def _repair_and_index(self) -> None:
+        if not self.path.exists():
+            return
+        good = 0
+        with self.path.open("rb") as fh:
+            for line in fh:
+                if not line.endswith(b"\n"):
+                    break
+                try:
+                    ident = self._ident_of_json(line)
+                except (ValueError, KeyError, TypeError):
+                    break
+                self._offsets.setdefault(ident, good)
+                good += len(line)
+        if good != self.path.stat().st_size:
+            with self.path.open("r+b") as fh:
+                fh.truncate(good)
+
+    def __contains__(self, ident: str) -> bool:
+        return ident in self._offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def get(self, ident: str) -> M | None:
+        offset = self._offsets.get(ident)
+        if offset is None:
+            return None
+        with self.path.open("rb") as fh:
+            fh.seek(offset)
+            return self.model.model_validate_json(fh.readline())
+
+    def append(self, record: M) -> None:
+        """Append once per key; a second record under a known key is ignored (resume safety)."""
+        ident = self._ident_of(record)
+        if ident in self._offsets:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = (record.model_dump_json() + "\n").encode("utf-8")
+        with self.path.open("ab") as fh:
+            offset = fh.tell()
+            fh.write(line)
+            fh.flush()
+        self._offsets[ident] = offset
+
+    def offsets(self) -> dict[str, int]:
+        return dict(self._offsets)
+
+    def __iter__(self) -> Iterator[M]:
+        """Stream records in file order; memory stays flat whatever the journal's size."""
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as fh:
+            for line in fh:
+                yield self.model.model_validate_json(line)
+
+    def reset(self) -> None:
+        self._offsets.clear()
+        self.path.unlink(missing_ok=True)
+
+
+class Store:
+    """Everything one run keeps on disk. The runner is its only writer."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.dir = run_dir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.seeds: Journal[Seed] = Journal(run_dir / "seeds.jsonl", Seed, ("problem_id",))
+        self.rejects: Journal[Reject] = Journal(run_dir / "rejects.jsonl", Reject, ("id",))
+        self.stages: dict[str, Journal[Draft]] = {
+            name: Journal(run_dir / f"{name}.jsonl", Draft, ("seed", "problem_id"))
+            for name in PIPELINE_STAGES
+        }
+
+    @property
+    def seeds_done_marker(self) -> Path:
+        return self.dir / "seeds.done"
+
+    def seeds_complete(self) -> bool:
+        return self.seeds_done_marker.exists()
+
+    def mark_seeds_complete(self, counts: dict[str, int]) -> None:
+        write_json_atomic(self.seeds_done_marker, counts)
+
+    def reset_seeds(self) -> None:
+        """Start the seeds stage over; later journals depend on it, so they go too."""
+        self.seeds.reset()
+        self.rejects.reset()
+        for journal in self.stages.values():
+            journal.reset()
+        self.seeds_done_marker.unlink(missing_ok=True)
+
+    def reset_from(self, stage: str) -> None:
+        """Forget `stage` and everything after it (its inputs changed); keep earlier work."""
+        if stage == "seeds":
+            self.reset_seeds()
+            return
+        later = PIPELINE_STAGES[PIPELINE_STAGES.index(stage) :]
+        for name in later:
+            self.stages[name].reset()
+        kept = [r for r in self.rejects if r.stage not in later]
+        self.rejects.reset()
+        for reject in kept:
+            self.rejects.append(reject)
+
+    @property
+    def fingerprints_path(self) -> Path:
+        return self.dir / "fingerprints.json"
+
+    def fingerprints(self) -> dict[str, str]:
+        if not self.fingerprints_path.exists():
+            return {}
+        return json.loads(self.fingerprints_path.read_text(encoding="utf-8"))
+
+    def latest(self, problem_id: str, upto: str) -> tuple[str | None, Draft | None]:
+        """The furthest stage (up to and including `upto`) that finished this problem."""
+        names = PIPELINE_STAGES[: PIPELINE_STAGES.index(upto) + 1]
+        for name in reversed(names):
+            draft = self.stages[name].get(problem_id)
+            if draft is not None:
+                return name, draft
+        return None, None
+
+
+def write_json_atomic(path: Path, value: object) -> None:
+    """Write JSON through a temp file and rename, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    text = json.dumps(value, indent=2, sort_keys=True, default=str) + "\n"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

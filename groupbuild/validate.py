@@ -1,0 +1,179 @@
+"""Validation gates (taxonomy.md §2.3): every negative must prove it is the flaw it claims to be.
+
+Gates run in order and a candidate is dropped on the first failure, with the gate's reason.
+Nothing here trusts the perturber's word: the step diff is measured again from the texts, the
+answer is recomputed, and each kind's flaw is proven by its domain's type detector.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from groupbuild.config import ValidateConfig
+from groupbuild.errors import StageReject
+from groupbuild.perturb.kinds import KindSpec, spec_for
+from groupbuild.schema import Candidate, Domain, Draft, Reject, Seed, Signature
+from groupbuild.traces import aligned_changes, length_ratio, step_diff
+
+CUE_LEXICON = re.compile(
+    r"\b(incorrect\w*|mistak\w*|wrong\w*|error|erroneous|assum\w*|note that|actually|oops|"
+    r"verif\w*|double-check\w*|confirm\w*|clearly|certainly|obviously)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+Gate = Callable[[Seed, Candidate, Candidate, KindSpec], str | None]
+
+
+def cue_words(text: str) -> set[str]:
+    return {m.group(0).lower() for m in CUE_LEXICON.finditer(text)}
+
+
+def numeric_only_change(before: str, after: str) -> bool:
+    """True when two steps differ in their numbers only: the fallout a re-evaluation predicts."""
+    return _NUMBER.sub("#", before) == _NUMBER.sub("#", after)
+
+
+def gate_schema(seed: Seed, ref: Candidate, cand: Candidate, spec: KindSpec) -> str | None:
+    n = len(ref.trace.steps)
+    if not cand.declared_span:
+        return "no_declared_span"
+    if any(i < 0 or i > n for i in cand.declared_span):
+        return "declared_span_out_of_range"
+    if len(cand.declared_span) > spec.max_steps:
+        return "declared_span_over_budget"
+    return None
+
+
+def gate_locality(seed: Seed, ref: Candidate, cand: Candidate, spec: KindSpec) -> str | None:
+    """Measured edits must sit inside the declared span, plus numeric-only propagated steps."""
+    pairs, diff = aligned_changes(ref.trace, cand.trace)
+    if diff.size == 0:
+        return "no_change"
+    declared = set(cand.declared_span)
+    propagated: set[int] = set()
+    if spec.propagates:
+        propagated = {
+            i
+            for i, j in pairs.items()
+            if i not in declared and numeric_only_change(ref.trace.steps[i], cand.trace.steps[j])
+        }
+    outside = set(diff.touched) - declared - propagated
+    if outside:
+        return "edit_outside_declared_span"
+    if spec.propagates and any(i < min(declared) for i in propagated):
+        return "propagation_before_edit"
+    own_edits = len(set(diff.touched) - propagated) + len(diff.inserted)
+    if own_edits > spec.max_steps:
+        return "locality_budget_exceeded"
+    return None
+
+
+def gate_outcome(seed: Seed, ref: Candidate, cand: Candidate, spec: KindSpec) -> str | None:
+    if seed.domain is Domain.MATH:
+        from groupbuild.execute.math_answer import equivalent
+
+        gold = seed.answer or ""
+        same = cand.answer is not None and equivalent(cand.answer, gold)
+        if spec.signature is Signature.ANSWER and same:
+            return "answer_unchanged"
+        if spec.signature is not Signature.ANSWER and not same:
+            return "answer_changed"
+    return None
+
+
+def gate_type(seed: Seed, ref: Candidate, cand: Candidate, spec: KindSpec) -> str | None:
+    if seed.domain is Domain.MATH:
+        from groupbuild.perturb.math_checks import check
+    else:
+        from groupbuild.perturb.code_checks import check
+    return check(spec.kind, seed, ref.trace, cand.trace, cand.evidence)
+
+
+def gate_artifacts(seed: Seed, ref: Candidate, cand: Candidate, spec: KindSpec) -> str | None:
+    if cue_words(cand.trace.render()) - cue_words(ref.trace.render()):
+        return "cue_word_added"
+    return None
+
+
+def make_length_gate(tolerance: float) -> Gate:
+    def gate_length(seed: Seed, ref: Candidate, cand: Candidate, spec: KindSpec) -> str | None:
+        if spec.length_exempt:
+            return None
+        if abs(length_ratio(ref.trace, cand.trace) - 1) > tolerance:
+            return "length_shift"
+        return None
+
+    return gate_length
+
+
+def gate_ordering(seed: Seed, ref: Candidate, cand: Candidate, spec: KindSpec) -> str | None:
+    if ref.rubric is None or cand.rubric is None:
+        return "not_annotated"
+    if cand.rubric.total >= ref.rubric.total:
+        return "not_below_reference"
+    return None
+
+
+def gates_for(config: ValidateConfig) -> list[tuple[str, Gate]]:
+    gates: list[tuple[str, Gate]] = [
+        ("G0_schema", gate_schema),
+        ("G1_locality", gate_locality),
+        ("G2_outcome", gate_outcome),
+        ("G3_type", gate_type),
+        ("G4_artifacts", gate_artifacts),
+        ("G4_length", make_length_gate(config.length_tolerance)),
+    ]
+    if config.require_ordering:
+        gates.append(("ordering", gate_ordering))
+    return gates
+
+
+def validate_draft(draft: Draft, config: ValidateConfig) -> Draft:
+    """Keep the negatives that pass every gate; reject the group when too few remain."""
+    seed, ref = draft.seed, draft.reference
+    if ref is None or ref.rubric is None:
+        raise StageReject("reference_not_annotated")
+    if seed.domain is Domain.MATH:
+        from groupbuild.execute.math_answer import equivalent
+
+        if ref.answer is None or not equivalent(ref.answer, seed.answer or ""):
+            raise StageReject("reference_answer_mismatch", f"{ref.answer!r} != {seed.answer!r}")
+    gates = gates_for(config)
+    kept: list[Candidate] = []
+    dropped = list(draft.dropped)
+    for cand in draft.candidates:
+        reason = _first_failure(gates, seed, ref, cand)
+        if reason is None:
+            kept.append(cand.model_copy(update={"diff": step_diff(ref.trace, cand.trace)}))
+        else:
+            dropped.append(
+                Reject(
+                    stage="validate",
+                    id=cand.candidate_id,
+                    reason=reason,
+                    detail=f"{cand.kind}",
+                    problem_id=seed.problem_id,
+                    level="candidate",
+                )
+            )
+    if len(kept) < config.min_negatives:
+        raise StageReject(
+            "too_few_negatives", f"{len(kept)} of {len(draft.candidates)} passed the gates"
+        )
+    return draft.model_copy(update={"candidates": tuple(kept), "dropped": tuple(dropped)})
+
+
+def _first_failure(
+    gates: list[tuple[str, Gate]], seed: Seed, ref: Candidate, cand: Candidate
+) -> str | None:
+    try:
+        spec = spec_for(seed.domain, cand.kind or "")
+    except KeyError:
+        return "unknown_kind"
+    for _name, gate in gates:
+        reason = gate(seed, ref, cand, spec)
+        if reason is not None:
+            return reason
+    return None
