@@ -64,6 +64,9 @@ class RuleJudge:
 class RuleExecutor:
     """Follows a math trace's own equations; has no way to write programs."""
 
+    def supports(self, domain: Domain) -> bool:
+        return domain is Domain.MATH
+
     async def solve(self, seed: Seed, trace: Trace | None, attempt: int) -> str:
         if seed.domain is Domain.MATH and trace is not None:
             from groupbuild.mathtext import trace_answer

@@ -97,6 +97,11 @@ class PerturbConfig(Section):
     max_negatives: int = 8
 
 
+class UpliftConfig(Section):
+    runs: int = Field(3, ge=0)
+    """Executor runs with and without each trace (TraceLift uses 3); 0 turns uplift off."""
+
+
 class ValidateConfig(Section):
     min_negatives: int = 4
     length_tolerance: float = 0.10
@@ -125,6 +130,7 @@ class Config(Section):
     seeds: SeedsConfig = Field(default_factory=SeedsConfig)
     roles: RolesConfig = Field(default_factory=RolesConfig)
     perturb: PerturbConfig = Field(default_factory=PerturbConfig)
+    uplift: UpliftConfig = Field(default_factory=UpliftConfig)
     validate_: ValidateConfig = Field(default_factory=ValidateConfig, alias="validate")
     publish: PublishConfig = Field(default_factory=PublishConfig)
     runner: RunnerConfig = Field(default_factory=RunnerConfig)

@@ -39,6 +39,10 @@ class Judge(Protocol):
 
 
 class Executor(Protocol):
+    def supports(self, domain: Domain) -> bool:
+        """Whether this executor can attempt problems of `domain` at all."""
+        ...
+
     async def solve(self, seed: Seed, trace: Trace | None, attempt: int) -> str:
         """Math: the final answer; code: a complete Python program. `trace=None` solves unaided."""
         ...

@@ -81,7 +81,9 @@ def stage_fingerprints(config: Config, base: Path) -> dict[str, str]:
         "seeds": digest([config.seeds.model_dump(), sources]),
         "reference": digest([roles.planner.model_dump(), roles.executor.model_dump()]),
         "perturb": digest([config.perturb.model_dump(), roles.perturber.model_dump()]),
-        "annotate": digest(roles.judge.model_dump()),
+        "annotate": digest(
+            [roles.judge.model_dump(), roles.executor.model_dump(), config.uplift.model_dump()]
+        ),
         "validate": digest(config.validate_.model_dump()),
     }
 

@@ -175,6 +175,26 @@ class Rubric(Record):
         return "bad"
 
 
+class Uplift(Record):
+    """Executor success with the trace and without it (TraceLift's uplift), with raw counts."""
+
+    runs: int
+    with_trace: int
+    """Runs in which the executor succeeded when given the trace."""
+    without_trace: int
+    executor: str
+
+    @property
+    def uplift(self) -> float:
+        if self.runs == 0:
+            return 0.0
+        return max(-1.0, min(1.0, (self.with_trace - self.without_trace) / self.runs))
+
+    @property
+    def with_rate(self) -> float:
+        return self.with_trace / self.runs if self.runs else 0.0
+
+
 class Provenance(Record):
     backend: str
     """`rules` or `llm`."""
@@ -199,6 +219,8 @@ class Candidate(Record):
     answer: str | None = None
     """Math: the final answer the trace reaches, recomputed from its own steps."""
     rubric: Rubric | None = None
+    uplift: Uplift | None = None
+    """Executor-grounded evidence; None when no executor can run this domain."""
     provenance: Provenance
     evidence: dict[str, Any] = Field(default_factory=dict)
     """Checkable facts gathered for the validator (executor results, detector hits)."""

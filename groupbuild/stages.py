@@ -19,8 +19,9 @@ from groupbuild.errors import StageReject
 from groupbuild.hashing import candidate_id, digest
 from groupbuild.perturb.kinds import Kind
 from groupbuild.roles import Executor, Judge, Perturber, Planner
-from groupbuild.schema import Candidate, Domain, Draft, Reject, Role, Seed, Trace
+from groupbuild.schema import Candidate, Domain, Draft, Reject, Role, Seed, Trace, Uplift
 from groupbuild.traces import step_diff
+from groupbuild.uplift import successes
 
 
 @dataclass(frozen=True)
@@ -133,15 +134,25 @@ async def perturb(draft: Draft, ctx: StageContext) -> Draft:
 
 
 async def annotate(draft: Draft, ctx: StageContext) -> Draft:
-    """Score every trace, one blind request each: the judge sees the seed and one trace only."""
+    """Score every trace, one blind request each (the judge sees the seed and one trace only),
+    and measure each trace's executor uplift where an executor can run the domain."""
     seed, ref = draft.seed, _reference(draft)
+    runs = ctx.config.uplift.runs if ctx.executor.supports(seed.domain) else 0
+    without = await successes(ctx.executor, seed, None, runs, draft.oracle) if runs else 0
+    executor_name = getattr(ctx.executor, "name", type(ctx.executor).__name__)
 
     async def score(candidate: Candidate) -> Candidate | StageReject:
         try:
             rubric = await ctx.judge.score(seed, candidate.trace)
+            uplift = None
+            if runs:
+                hits = await successes(ctx.executor, seed, candidate.trace, runs, draft.oracle)
+                uplift = Uplift(
+                    runs=runs, with_trace=hits, without_trace=without, executor=executor_name
+                )
         except StageReject as exc:
             return exc
-        return candidate.model_copy(update={"rubric": rubric})
+        return candidate.model_copy(update={"rubric": rubric, "uplift": uplift})
 
     results = await asyncio.gather(score(ref), *(score(c) for c in draft.candidates))
     scored_ref = results[0]

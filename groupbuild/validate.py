@@ -59,10 +59,13 @@ def gate_locality(seed: Seed, ref: Candidate, cand: Candidate, spec: KindSpec) -
             for i, j in pairs.items()
             if i not in declared and numeric_only_change(ref.trace.steps[i], cand.trace.steps[j])
         }
+    edited = set(diff.touched) & declared
+    if propagated and not edited:
+        propagated = set()  # fallout needs a cause: an edit inside the declared span
     outside = set(diff.touched) - declared - propagated
     if outside:
         return "edit_outside_declared_span"
-    if spec.propagates and any(i < min(declared) for i in propagated):
+    if propagated and min(propagated) < min(edited):
         return "propagation_before_edit"
     own_edits = len(set(diff.touched) - propagated) + len(diff.inserted)
     if own_edits > spec.max_steps:
@@ -140,13 +143,20 @@ def validate_draft(draft: Draft, config: ValidateConfig) -> Draft:
 
         if ref.answer is None or not equivalent(ref.answer, seed.answer or ""):
             raise StageReject("reference_answer_mismatch", f"{ref.answer!r} != {seed.answer!r}")
+    if ref.uplift is not None and ref.uplift.uplift < 0:
+        raise StageReject("reference_negative_uplift", f"uplift {ref.uplift.uplift:+.2f}")
     gates = gates_for(config)
     kept: list[Candidate] = []
     dropped = list(draft.dropped)
     for cand in draft.candidates:
         reason = _first_failure(gates, seed, ref, cand)
         if reason is None:
-            kept.append(cand.model_copy(update={"diff": step_diff(ref.trace, cand.trace)}))
+            evidence = {
+                **cand.evidence,
+                "executor_insensitive": _executor_insensitive(seed, ref, cand),
+            }
+            update = {"diff": step_diff(ref.trace, cand.trace), "evidence": evidence}
+            kept.append(cand.model_copy(update=update))
         else:
             dropped.append(
                 Reject(
@@ -163,6 +173,16 @@ def validate_draft(draft: Draft, config: ValidateConfig) -> Draft:
             "too_few_negatives", f"{len(kept)} of {len(draft.candidates)} passed the gates"
         )
     return draft.model_copy(update={"candidates": tuple(kept), "dropped": tuple(dropped)})
+
+
+def _executor_insensitive(seed: Seed, ref: Candidate, cand: Candidate) -> bool | None:
+    """An answer-changing flaw the executor does not notice: kept, but marked and counted."""
+    if ref.uplift is None or cand.uplift is None:
+        return None
+    spec = spec_for(seed.domain, cand.kind or "")
+    if spec.signature is not Signature.ANSWER:
+        return None
+    return cand.uplift.with_rate >= ref.uplift.with_rate
 
 
 def _first_failure(

@@ -55,6 +55,13 @@ class ExportCandidate(Row):
     answer: str | None
     rubric_scores: SerializeAsAny[BaseModel]
     """The judge's raw 0–10 score per dimension."""
+    uplift: float | None
+    """Executor success with the trace minus without it, over `executor_runs` runs each."""
+    executor_runs: int | None
+    executor_success_with: int | None
+    executor_success_without: int | None
+    executor_insensitive: bool | None
+    """An answer-changing flaw that did not lower the executor's success."""
     provenance: CandidateProvenance
     evidence: str
     """JSON text of the checkable facts gathered for the validator."""
@@ -168,6 +175,7 @@ def export_candidate(candidate: Candidate, domain: Domain) -> ExportCandidate:
     signature = spec_for(domain, candidate.kind).signature.value if candidate.kind else None
     flawed = first_flawed_step(candidate)
     is_quality_only = signature == "Q"
+    up = candidate.uplift
     return candidate_model(domain)(
         reasoning=candidate.trace.render(),
         label="negative" if negative else "positive",
@@ -188,6 +196,11 @@ def export_candidate(candidate: Candidate, domain: Domain) -> ExportCandidate:
         judge_first_flawed_step=rubric.first_flawed_step,
         answer=candidate.answer,
         rubric_scores=scores_model(domain)(**{k: rubric.scores[k] for k in DIMENSIONS[domain]}),
+        uplift=up.uplift if up else None,
+        executor_runs=up.runs if up else None,
+        executor_success_with=up.with_trace if up else None,
+        executor_success_without=up.without_trace if up else None,
+        executor_insensitive=candidate.evidence.get("executor_insensitive"),
         provenance=CandidateProvenance(**candidate.provenance.model_dump()),
         evidence=json.dumps(candidate.evidence, sort_keys=True, default=str),
     )

@@ -24,6 +24,7 @@ class SummaryBuilder:
         self.rubric_labels: dict[str, Counter[str]] = defaultdict(Counter)
         self.sources: Counter[str] = Counter()
         self.licenses: dict[str, str] = {}
+        self.executor_insensitive: Counter[str] = Counter()
         self.pairs = 0
         self.step_rows = 0
 
@@ -50,6 +51,8 @@ class SummaryBuilder:
                 self.candidate_drops[f"{drop.stage}:{drop.reason}"] += 1
         for neg in group.negative_bank:
             self.kind_attempts[f"{domain}/{neg.negative_kind}"]["published"] += 1
+            if neg.executor_insensitive:
+                self.executor_insensitive[f"{domain}/{neg.negative_kind}"] += 1
         self.pairs += len(group.negative_bank)
         self.step_rows += len(group.negative_bank) + len(group.positive_pool)
 
@@ -73,6 +76,7 @@ class SummaryBuilder:
                 d: {str(k): v for k, v in sorted(c.items())}
                 for d, c in self.negatives_histogram.items()
             },
+            "executor_insensitive": dict(sorted(self.executor_insensitive.items())),
             "kind_outcomes": {k: dict(c) for k, c in sorted(self.kind_attempts.items())},
             "rubric_labels": {k: dict(c) for k, c in sorted(self.rubric_labels.items())},
             "dimension_names": {d.value: list(names) for d, names in DIMENSIONS.items()},

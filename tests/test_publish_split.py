@@ -1,0 +1,48 @@
+"""The dev/train split and the Arrow schemas of the published configs."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pyarrow as pa
+
+from groupbuild.publish.arrow import arrow_schema
+from groupbuild.publish.records import PairRow, group_model
+from groupbuild.publish.split import assign_splits, dev_count
+from groupbuild.schema import DIMENSIONS, Domain
+
+
+def test_dev_count_is_rounded_at_least_one_and_never_everything() -> None:
+    assert dev_count(100, 0.1) == 10
+    assert dev_count(3, 0.1) == 1
+    assert dev_count(1, 0.1) == 0
+    assert dev_count(10, 0.0) == 0
+    assert dev_count(2, 0.9) == 1
+
+
+def test_split_depends_on_ids_not_on_their_order() -> None:
+    ids = [f"gsm8k:{i}" for i in range(50)]
+    forward = assign_splits(ids, 18, 0.1)
+    backward = assign_splits(list(reversed(ids)), 18, 0.1)
+    assert forward == backward
+    ranked = sorted(ids, key=lambda p: int(hashlib.sha256(f"18\0{p}".encode()).hexdigest(), 16))
+    assert [pid for pid, split in forward if split == "dev"] == ranked[:5]
+
+
+def test_group_schema_spells_out_the_domain_rubric_as_int_labels() -> None:
+    schema = arrow_schema(group_model(Domain.CODE))
+    candidate = schema.field("negative_bank").type.value_type
+    rubric = candidate.field("rubric").type
+    assert [rubric.field(i).name for i in range(rubric.num_fields)] == [
+        "total",
+        *DIMENSIONS[Domain.CODE],
+    ]
+    assert rubric.field("non_leakage").type == pa.int64()
+    assert rubric.field("total").type == pa.float64()
+
+
+def test_pairs_schema_is_conversational() -> None:
+    schema = arrow_schema(PairRow)
+    message = schema.field("chosen").type.value_type
+    assert {message.field(i).name for i in range(message.num_fields)} == {"role", "content"}
+    assert schema.field("margin").type == pa.float64()
