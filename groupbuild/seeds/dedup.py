@@ -1,0 +1,73 @@
+"""Streaming duplicate filter: repeated ids, exact duplicates, near duplicates; first seen wins.
+
+Memory grows per kept seed by a 64-bit text hash, its shingle hashes and band keys; never by text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from groupbuild.schema import Reject, Seed
+from groupbuild.seeds.minhash import LSHIndex, shingle_hashes
+
+SHINGLE_WORDS = 5
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> list[str]:
+    """Case-folded word tokens: the text both duplicate checks compare."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def text_key(tokens: list[str]) -> bytes:
+    """A 64-bit hash of the tokens: equal for texts differing only in case, space, punctuation."""
+    return hashlib.blake2b(" ".join(tokens).encode("utf-8"), digest_size=8).digest()
+
+
+def shingles(tokens: list[str], size: int = SHINGLE_WORDS) -> set[str]:
+    """Word `size`-grams; a text shorter than `size` words is one shingle."""
+    if len(tokens) <= size:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+class Deduplicator:
+    """Decides, seed by seed in input order, whether a seed repeats one already kept."""
+
+    def __init__(self, near_threshold: float, *, num_perm: int = 128) -> None:
+        self._near = LSHIndex(near_threshold, num_perm=num_perm)
+        self._exact: dict[bytes, str] = {}
+        self._ids: set[str] = set()
+
+    def check(self, seed: Seed) -> Reject | None:
+        """A reject if `seed` duplicates a kept seed; otherwise keep it and return None."""
+        if seed.problem_id in self._ids:
+            return _reject(
+                seed, "duplicate_id", f"{seed.problem_id} was already loaded", seed.origin
+            )
+        tokens = words(seed.problem)
+        key = text_key(tokens)
+        first = self._exact.get(key)
+        if first is not None:
+            return _reject(seed, "exact_duplicate", f"duplicate of {first}")
+        hashes = shingle_hashes(shingles(tokens))
+        found = self._near.find_or_add(seed.problem_id, hashes)
+        if found is not None:
+            kept, score = found
+            return _reject(seed, "near_duplicate", f"duplicate of {kept} (Jaccard {score:.2f})")
+        self._ids.add(seed.problem_id)
+        self._exact[key] = seed.problem_id
+        return None
+
+
+def _reject(seed: Seed, reason: str, detail: str, record: str | None = None) -> Reject:
+    """A seed-level reject; a repeated id is logged under its origin so it stays distinct."""
+    return Reject(
+        stage="seeds",
+        id=record or seed.problem_id,
+        reason=reason,
+        detail=detail,
+        problem_id=seed.problem_id,
+    )
