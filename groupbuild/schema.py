@@ -75,6 +75,8 @@ class Seed(Record):
     """Math: the gold worked solution; code: the reference program (the function)."""
     plan: tuple[str, ...] = ()
     """Code: a hand-written reference plan, natural language, no code."""
+    plan_links: tuple[tuple[int, ...], ...] = ()
+    """Code: for each plan step, the (1-based) lines of the reference program it describes."""
     tests: tuple[str, ...] = ()
     """Code: assert statements (MBPP style) that the reference program passes."""
     test_setup: str = ""

@@ -145,7 +145,7 @@ def _code_seed(
 
 
 def bundled_code_seed(row: dict[str, Any], ctx: Context) -> Seed:
-    """Bundled code seeds; keys beyond the known ones (e.g. `plan_links`) are ignored."""
+    """Bundled code seeds: statement, reference function, asserts, plan and its line links."""
     where = ctx.where
     source_id = where.source_id(row, "id")
     text = where.text(row, "text")
@@ -155,6 +155,13 @@ def bundled_code_seed(row: dict[str, Any], ctx: Context) -> Seed:
     plan = where.strings(row, "plan")
     if any("\n" in step for step in plan):
         raise where.fail("plan", "wrong_type", "each plan step must be one line")
+    links = row.get("plan_links", [])
+    if links and (
+        not isinstance(links, list)
+        or len(links) != len(plan)
+        or not all(isinstance(s, list) and all(type(n) is int for n in s) for s in links)
+    ):
+        raise where.fail("plan_links", "wrong_type", "one list of line numbers per plan step")
     return _code_seed(
         ctx,
         source_id,
@@ -165,6 +172,7 @@ def bundled_code_seed(row: dict[str, Any], ctx: Context) -> Seed:
         tests_field="tests",
         entry_point=entry_point,
         plan=plan,
+        plan_links=tuple(tuple(step) for step in links),
         test_setup=where.optional_text(row, "test_setup"),
     )
 
