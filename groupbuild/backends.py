@@ -64,6 +64,8 @@ class RuleJudge:
 class RuleExecutor:
     """Follows a math trace's own equations; has no way to write programs."""
 
+    deterministic = True
+
     def supports(self, domain: Domain) -> bool:
         return domain is Domain.MATH
 

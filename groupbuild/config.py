@@ -122,6 +122,8 @@ class RunnerConfig(Section):
     runs_dir: str = "runs"
     concurrency: int = 64
     """Problems in flight at once."""
+    workers: int = 0
+    """Processes for the rule backends (0: one per core); LLM runs stay in one process."""
     progress: bool = True
 
 

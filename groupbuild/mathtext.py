@@ -166,8 +166,9 @@ def tolerance(text: str) -> Fraction:
     return Fraction(1, 2 * 10 ** len(shown.split(".", 1)[1]))
 
 
+@lru_cache(maxsize=65536)
 def tokenize(text: str) -> tuple[Tok, ...]:
-    """Tokens of a step with white space dropped.
+    """Tokens of a step with white space dropped (cached: judges and checks re-read steps).
 
     Unit words written inside an expression (`5 snakes/jaguar * 6 jaguars = 30`) become
     `unit` tokens that the evaluator skips; `x` is multiplication only between numbers.

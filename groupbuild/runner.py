@@ -8,18 +8,20 @@ stages as soon as it is ready, so an LLM stage never waits for a whole previous 
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import time
 import traceback
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from groupbuild.backends import Backends, build_backends
+from groupbuild.backends import build_backends
 from groupbuild.config import Config
 from groupbuild.errors import StageReject
 from groupbuild.hashing import digest
@@ -134,15 +136,38 @@ async def _run_pipeline(
     config: Config, store: Store, pipeline: list[str], stats: RunStats
 ) -> dict[str, Any]:
     backends = build_backends(config, store.dir / "cache")
+    pool = _worker_pool(config) if backends.session is None else None
     try:
-        await _feed(config, store, backends, pipeline, stats)
+        await _feed(config, store, backends.context, pool, pipeline, stats)
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         await backends.aclose()
+        store.close()
     return backends.usage()
 
 
+def _worker_pool(config: Config) -> ProcessPoolExecutor | None:
+    """Rule backends are CPU-bound, so problems spread over processes; LLM roles overlap I/O."""
+    workers = _workers(config)
+    if workers <= 1:
+        return None
+    return ProcessPoolExecutor(
+        workers, initializer=init_worker, initargs=(config.model_dump_json(by_alias=True),)
+    )
+
+
+def _workers(config: Config) -> int:
+    return config.runner.workers or os.cpu_count() or 1
+
+
 async def _feed(
-    config: Config, store: Store, backends: Backends, pipeline: list[str], stats: RunStats
+    config: Config,
+    store: Store,
+    ctx: StageContext,
+    pool: ProcessPoolExecutor | None,
+    pipeline: list[str],
+    stats: RunStats,
 ) -> None:
     total = len(store.seeds)
     bars = {
@@ -150,13 +175,28 @@ async def _feed(
         for name in pipeline
     }
     last = pipeline[-1]
-    limit = asyncio.Semaphore(max(1, config.runner.concurrency))
+    loop = asyncio.get_running_loop()
+    window = max(1, config.runner.concurrency)
+    if pool is not None:
+        window = max(window, 4 * _workers(config))  # keep every worker busy
+    limit = asyncio.Semaphore(window)
     tasks: set[asyncio.Task[None]] = set()
+
+    async def one(draft: Draft, done: int) -> None:
+        if pool is None:
+            results = await advance(draft, done, pipeline, ctx)
+        else:
+            payload = draft.model_dump_json()
+            results = await loop.run_in_executor(pool, advance_in_worker, payload, done, pipeline)
+        _record(store, stats, bars, draft.seed.problem_id, results)
+
     for seed in store.seeds:
         if seed.problem_id in store.rejects or seed.problem_id in store.stages[last]:
             continue
+        done_name, draft = store.latest(seed.problem_id, last)
         await limit.acquire()
-        task = asyncio.create_task(_advance(seed, store, backends.context, pipeline, stats, bars))
+        done = PIPELINE_STAGES.index(done_name) if done_name else -1
+        task = asyncio.create_task(one(draft or Draft(seed=seed), done))
         tasks.add(task)
         task.add_done_callback(lambda t: (tasks.discard(t), limit.release()))
     if tasks:
@@ -167,64 +207,95 @@ async def _feed(
 
 
 def _rejected_at(store: Store, stage: str) -> int:
-    return (
-        0 if not store.rejects.path.exists() else sum(1 for r in store.rejects if r.stage == stage)
-    )
+    if not store.rejects.path.exists():
+        return 0
+    return sum(1 for r in store.rejects if r.stage == stage)
 
 
-async def _advance(
-    seed: Seed,
-    store: Store,
-    ctx: StageContext,
-    pipeline: list[str],
-    stats: RunStats,
-    bars: dict[str, Any],
-) -> None:
-    """Take one problem through the requested stages it has not finished yet."""
-    done_name, draft = store.latest(seed.problem_id, pipeline[-1])
-    done = PIPELINE_STAGES.index(done_name) if done_name else -1
-    draft = draft or Draft(seed=seed)
+@dataclass(frozen=True)
+class StepResult:
+    """One stage's result for one problem: the draft to journal, or why it stopped there."""
+
+    stage: str
+    seconds: float
+    draft_json: str | None = None
+    reject: Reject | None = None
+    internal_error: bool = False
+
+
+async def advance(
+    draft: Draft, done: int, pipeline: Sequence[str], ctx: StageContext
+) -> list[StepResult]:
+    """Take one problem through the requested stages after `done`; pure apart from the roles."""
+    results: list[StepResult] = []
+    seed = draft.seed
     for name in pipeline:
         index = PIPELINE_STAGES.index(name)
         if index <= done:
             continue
         if index != done + 1:
-            return  # this stage's input is not there yet (a stage run alone, out of order)
+            break  # this stage's input is not there yet (a stage run alone, out of order)
         t0 = time.perf_counter()
         try:
             draft = await STAGES[name](draft, ctx)
         except StageReject as exc:
-            _reject(store, stats, name, seed, exc.reason, exc.detail)
-            _tick(bars, name)
-            return
+            reject = _seed_reject(name, seed, exc.reason, exc.detail)
+            results.append(StepResult(name, time.perf_counter() - t0, reject=reject))
+            break
         except Exception as exc:  # a bug must not end a long run; it is logged as a reject
-            stats.internal_errors += 1
             detail = "".join(traceback.format_exception_only(exc)).strip()
-            _reject(store, stats, name, seed, f"internal_error:{type(exc).__name__}", detail)
-            _tick(bars, name)
-            return
-        finally:
-            stats.timings[name] += time.perf_counter() - t0
-        store.stages[name].append(draft)
-        stats.processed[name] += 1
+            reason = f"internal_error:{type(exc).__name__}"
+            reject = _seed_reject(name, seed, reason, detail)
+            results.append(
+                StepResult(name, time.perf_counter() - t0, reject=reject, internal_error=True)
+            )
+            break
+        results.append(StepResult(name, time.perf_counter() - t0, draft.model_dump_json()))
         done = index
-        _tick(bars, name)
+    return results
 
 
-def _reject(
-    store: Store, stats: RunStats, stage: str, seed: Seed, reason: str, detail: str
+_WORKER_CONTEXT: StageContext | None = None
+
+
+def init_worker(config_json: str) -> None:
+    """Build the rule roles once per worker process."""
+    global _WORKER_CONTEXT
+    config = Config.model_validate_json(config_json)
+    _WORKER_CONTEXT = build_backends(config, Path(os.devnull)).context
+
+
+def advance_in_worker(draft_json: str, done: int, pipeline: list[str]) -> list[StepResult]:
+    assert _WORKER_CONTEXT is not None, "init_worker did not run"
+    draft = Draft.model_validate_json(draft_json)
+    return asyncio.run(advance(draft, done, pipeline, _WORKER_CONTEXT))
+
+
+def _record(
+    store: Store, stats: RunStats, bars: dict[str, Any], problem_id: str, results: list[StepResult]
 ) -> None:
-    store.rejects.append(
-        Reject(
-            stage=stage,
-            id=seed.problem_id,
-            reason=reason,
-            detail=detail,
-            problem_id=seed.problem_id,
-            level="seed",
-        )
+    for result in results:
+        stats.timings[result.stage] += result.seconds
+        if result.reject is not None:
+            store.rejects.append(result.reject)
+            stats.rejected[result.stage] += 1
+            stats.internal_errors += result.internal_error
+        else:
+            assert result.draft_json is not None
+            store.stages[result.stage].append_json(problem_id, result.draft_json)
+            stats.processed[result.stage] += 1
+        _tick(bars, result.stage)
+
+
+def _seed_reject(stage: str, seed: Seed, reason: str, detail: str) -> Reject:
+    return Reject(
+        stage=stage,
+        id=seed.problem_id,
+        reason=reason,
+        detail=detail,
+        problem_id=seed.problem_id,
+        level="seed",
     )
-    stats.rejected[stage] += 1
 
 
 def _tick(bars: dict[str, Any], name: str) -> None:

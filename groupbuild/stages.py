@@ -48,6 +48,8 @@ def trace_answer(seed: Seed, trace: Trace) -> str | None:
 async def reference(draft: Draft, ctx: StageContext) -> Draft:
     seed = draft.seed
     trace, provenance = await ctx.planner.plan(seed)
+    if seed.domain is Domain.MATH:
+        _check_math_reference(seed, trace)
     oracle = None
     if seed.domain is Domain.CODE:
         oracle = await asyncio.to_thread(_code_oracle, seed)
@@ -60,6 +62,19 @@ async def reference(draft: Draft, ctx: StageContext) -> Draft:
         provenance=provenance,
     )
     return draft.model_copy(update={"reference": ref, "oracle": oracle})
+
+
+def _check_math_reference(seed: Seed, trace: Trace) -> None:
+    """A reference must reach the gold answer by true equations: correct is necessary here."""
+    from groupbuild.execute.math_answer import equivalent
+    from groupbuild.mathtext import false_equations, trace_answer
+
+    answer = trace_answer(trace)
+    if answer is None or not equivalent(answer, seed.answer or ""):
+        raise StageReject("reference_wrong_answer", f"reaches {answer!r}, gold {seed.answer!r}")
+    false = false_equations(trace)
+    if false:
+        raise StageReject("reference_false_equation", f"false equation in step(s) {false}")
 
 
 def _code_oracle(seed: Seed) -> dict[str, Any]:
@@ -173,7 +188,10 @@ async def annotate(draft: Draft, ctx: StageContext) -> Draft:
 
 
 async def validate(draft: Draft, ctx: StageContext) -> Draft:
-    return await asyncio.to_thread(gates.validate_draft, draft, ctx.config.validate_)
+    config = ctx.config
+    return await asyncio.to_thread(
+        gates.validate_draft, draft, config.validate_, config.perturb.max_negatives
+    )
 
 
 STAGES: dict[str, Stage] = {

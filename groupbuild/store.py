@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -28,6 +28,7 @@ class Journal(Generic[M]):
     def __init__(self, path: Path, model: type[M], key: tuple[str, ...]) -> None:
         self.path, self.model, self.key = path, model, key
         self._offsets: dict[str, int] = {}
+        self._writer: BinaryIO | None = None
         self._repair_and_index()
 
     def _ident_of_json(self, line: bytes) -> str:
@@ -76,16 +77,24 @@ class Journal(Generic[M]):
 
     def append(self, record: M) -> None:
         """Append once per key; a second record under a known key is ignored (resume safety)."""
-        ident = self._ident_of(record)
+        self.append_json(self._ident_of(record), record.model_dump_json())
+
+    def append_json(self, ident: str, text: str) -> None:
+        """Append a record already serialized (by a worker process) under its key."""
         if ident in self._offsets:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = (record.model_dump_json() + "\n").encode("utf-8")
-        with self.path.open("ab") as fh:
-            offset = fh.tell()
-            fh.write(line)
-            fh.flush()
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = self.path.open("ab")
+        offset = self._writer.tell()
+        self._writer.write((text + "\n").encode("utf-8"))
+        self._writer.flush()
         self._offsets[ident] = offset
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     def offsets(self) -> dict[str, int]:
         return dict(self._offsets)
@@ -99,6 +108,7 @@ class Journal(Generic[M]):
                 yield self.model.model_validate_json(line)
 
     def reset(self) -> None:
+        self.close()
         self._offsets.clear()
         self.path.unlink(missing_ok=True)
 
@@ -155,6 +165,10 @@ class Store:
         if not self.fingerprints_path.exists():
             return {}
         return json.loads(self.fingerprints_path.read_text(encoding="utf-8"))
+
+    def close(self) -> None:
+        for journal in (self.seeds, self.rejects, *self.stages.values()):
+            journal.close()
 
     def latest(self, problem_id: str, upto: str) -> tuple[str | None, Draft | None]:
         """The furthest stage (up to and including `upto`) that finished this problem."""

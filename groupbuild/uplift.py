@@ -39,5 +39,7 @@ async def successes(
     async def attempt(i: int) -> bool:
         return await succeeded(seed, await executor.solve(seed, trace, i), oracle)
 
+    if getattr(executor, "deterministic", False):
+        return runs * await attempt(0)  # every run would give the same answer
     results = await asyncio.gather(*(attempt(i) for i in range(runs)))
     return sum(results)

@@ -133,16 +133,11 @@ def gates_for(config: ValidateConfig) -> list[tuple[str, Gate]]:
     return gates
 
 
-def validate_draft(draft: Draft, config: ValidateConfig) -> Draft:
+def validate_draft(draft: Draft, config: ValidateConfig, max_negatives: int) -> Draft:
     """Keep the negatives that pass every gate; reject the group when too few remain."""
     seed, ref = draft.seed, draft.reference
     if ref is None or ref.rubric is None:
         raise StageReject("reference_not_annotated")
-    if seed.domain is Domain.MATH:
-        from groupbuild.execute.math_answer import equivalent
-
-        if ref.answer is None or not equivalent(ref.answer, seed.answer or ""):
-            raise StageReject("reference_answer_mismatch", f"{ref.answer!r} != {seed.answer!r}")
     if ref.uplift is not None and ref.uplift.uplift < 0:
         raise StageReject("reference_negative_uplift", f"uplift {ref.uplift.uplift:+.2f}")
     gates = gates_for(config)
@@ -158,21 +153,44 @@ def validate_draft(draft: Draft, config: ValidateConfig) -> Draft:
             update = {"diff": step_diff(ref.trace, cand.trace), "evidence": evidence}
             kept.append(cand.model_copy(update=update))
         else:
-            dropped.append(
-                Reject(
-                    stage="validate",
-                    id=cand.candidate_id,
-                    reason=reason,
-                    detail=f"{cand.kind}",
-                    problem_id=seed.problem_id,
-                    level="candidate",
-                )
-            )
+            dropped.append(_candidate_reject(seed, cand, reason))
     if len(kept) < config.min_negatives:
+        reasons = ", ".join(f"{d.detail}={d.reason}" for d in dropped if d.stage == "validate")
         raise StageReject(
-            "too_few_negatives", f"{len(kept)} of {len(draft.candidates)} passed the gates"
+            "too_few_negatives",
+            f"{len(kept)} of {len(draft.candidates)} passed the gates; dropped: {reasons or '-'}",
         )
-    return draft.model_copy(update={"candidates": tuple(kept), "dropped": tuple(dropped)})
+    chosen = select_negatives(seed, kept, max_negatives)
+    for cand in kept:
+        if cand not in chosen:
+            dropped.append(_candidate_reject(seed, cand, "over_max_negatives"))
+    return draft.model_copy(update={"candidates": tuple(chosen), "dropped": tuple(dropped)})
+
+
+def select_negatives(seed: Seed, kept: list[Candidate], limit: int) -> list[Candidate]:
+    """At most `limit` negatives, taking signatures in turn (A, S, Q) so a group mixes outcomes."""
+    if len(kept) <= limit:
+        return kept
+    by_signature: dict[Signature, list[Candidate]] = {s: [] for s in Signature}
+    for cand in kept:
+        by_signature[spec_for(seed.domain, cand.kind or "").signature].append(cand)
+    chosen: list[Candidate] = []
+    while len(chosen) < limit:
+        for queue in by_signature.values():
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop(0))
+    return sorted(chosen, key=kept.index)
+
+
+def _candidate_reject(seed: Seed, cand: Candidate, reason: str) -> Reject:
+    return Reject(
+        stage="validate",
+        id=cand.candidate_id,
+        reason=reason,
+        detail=f"{cand.kind}",
+        problem_id=seed.problem_id,
+        level="candidate",
+    )
 
 
 def _executor_insensitive(seed: Seed, ref: Candidate, cand: Candidate) -> bool | None:
