@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import time
 import traceback
@@ -17,7 +16,6 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from groupbuild.backends import build_backends
 from groupbuild.config import Config
 from groupbuild.errors import StageReject
 from groupbuild.hashing import digest
+from groupbuild.provenance import git_commit, package_version
 from groupbuild.schema import Draft, Reject, Seed
 from groupbuild.stages import STAGES, StageContext
 from groupbuild.store import PIPELINE_STAGES, Store, write_json_atomic
@@ -328,23 +327,6 @@ def _iter_progress(items: Any, config: Config, name: str) -> Any:
     return tqdm(items, desc=f"{name:>9}", unit="record", file=sys.stderr, dynamic_ncols=True)
 
 
-def _git_commit(base: Path) -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=base, capture_output=True, text=True, timeout=5
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
-
-
-def package_version() -> str:
-    try:
-        return version("groupbuild")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
 def _write_manifest(
     config: Config,
     store: Store,
@@ -355,7 +337,7 @@ def _write_manifest(
 ) -> None:
     manifest = {
         "package_version": package_version(),
-        "git_commit": _git_commit(base),
+        "git_commit": git_commit(base),
         "python": sys.version.split()[0],
         "config": config.resolved(),
         "counts": {

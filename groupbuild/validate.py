@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from groupbuild.config import ValidateConfig
 from groupbuild.errors import StageReject
+from groupbuild.hashing import digest
 from groupbuild.perturb.kinds import KindSpec, spec_for
 from groupbuild.schema import Candidate, Domain, Draft, Reject, Seed, Signature
 from groupbuild.traces import aligned_changes, length_ratio, step_diff
@@ -168,11 +169,15 @@ def validate_draft(draft: Draft, config: ValidateConfig, max_negatives: int) -> 
 
 
 def select_negatives(seed: Seed, kept: list[Candidate], limit: int) -> list[Candidate]:
-    """At most `limit` negatives, taking signatures in turn (A, S, Q) so a group mixes outcomes."""
+    """At most `limit` negatives, taking signatures in turn (A, S, Q) so a group mixes outcomes.
+
+    Within a signature the order is a hash of the candidate, so no kind is favoured by its place
+    in the enum, and the choice is the same on every run.
+    """
     if len(kept) <= limit:
         return kept
     by_signature: dict[Signature, list[Candidate]] = {s: [] for s in Signature}
-    for cand in kept:
+    for cand in sorted(kept, key=lambda c: digest([seed.problem_id, c.candidate_id])):
         by_signature[spec_for(seed.domain, cand.kind or "").signature].append(cand)
     chosen: list[Candidate] = []
     while len(chosen) < limit:

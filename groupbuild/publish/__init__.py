@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from groupbuild.config import Config
+from groupbuild.provenance import provenance
 from groupbuild.publish.arrow import arrow_schema
 from groupbuild.publish.card import write_card
 from groupbuild.publish.records import (
@@ -67,7 +68,7 @@ def publish(config: Config, store: Store, *, base_dir: Path) -> dict[str, Any]:
     result = summary.build(pending=pending)
     result["files"] = files
     write_json_atomic(out / "summary.json", result)
-    write_card(out, config, result)
+    write_card(out, config, result, writers.schemas, provenance(config, base_dir))
     return result
 
 

@@ -46,7 +46,27 @@ def size_category(n: int) -> str:
     return "100K<n<1M"
 
 
-def front_matter(config: Config, summary: dict[str, Any]) -> dict[str, Any]:
+def dataset_info(files: dict[str, dict[str, Any]], schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    """Exact features and split sizes per config (the Hub shows them; `datasets` checks them)."""
+    import datasets
+
+    infos = []
+    for name in CONFIG_NAMES:
+        splits = {s: i for s, i in files.get(name, {}).items() if i["rows"]}
+        if not splits:
+            continue
+        split_dict = datasets.SplitDict()
+        for split, info in sorted(splits.items()):
+            split_dict.add(datasets.SplitInfo(name=split, num_examples=info["rows"]))
+        features = datasets.Features.from_arrow_schema(schemas[name])
+        info = datasets.DatasetInfo(features=features, splits=split_dict, config_name=name)
+        infos.append(info._to_yaml_dict())
+    return infos
+
+
+def front_matter(
+    config: Config, summary: dict[str, Any], schemas: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "pretty_name": config.publish.pretty_name,
         **card_license(summary["licenses"]),
@@ -57,6 +77,7 @@ def front_matter(config: Config, summary: dict[str, Any]) -> dict[str, Any]:
         "annotations_creators": ["machine-generated"],
         "source_datasets": sorted(summary["sources"]),
         "configs": card_configs(summary["files"]),
+        "dataset_info": dataset_info(summary["files"], schemas),
     }
 
 
@@ -66,8 +87,12 @@ def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
     return "\n".join(lines)
 
 
-def render_card(config: Config, summary: dict[str, Any]) -> str:
-    meta = yaml.safe_dump(front_matter(config, summary), sort_keys=False, allow_unicode=True)
+def render_card(
+    config: Config, summary: dict[str, Any], schemas: dict[str, Any], provenance: dict[str, Any]
+) -> str:
+    meta = yaml.safe_dump(
+        front_matter(config, summary, schemas), sort_keys=False, allow_unicode=True
+    )
     files = summary["files"]
     counts = [
         (name, split, info["rows"], len(info["files"]))
@@ -101,8 +126,15 @@ def render_card(config: Config, summary: dict[str, Any]) -> str:
         'groups = load_dataset("<repo>", "math")      # or "code"\n'
         'pairs = load_dataset("<repo>", "pairs")  # TRL RewardTrainer\n'
         'steps = load_dataset("<repo>", "steps")  # step-level labels\n```\n'
-        "The TraceLift reward-model trainer reads `tracelift/{math,code}/{train,dev}_groups.jsonl` "
-        "unchanged; code test oracles are in `tracelift/code/code_test_oracles.jsonl`.",
+        "**TraceLift.** Its reward-model trainer reads "
+        "`tracelift/{math,code}/{train,dev}_groups.jsonl` unchanged (one group per line: "
+        "`problem_id`, `problem`, `reference_solution`, `positive_pool`, `negative_bank`, "
+        "`metadata`); point its math and code runs at the matching files. "
+        "Code test oracles for its GRPO scripts are in "
+        "`tracelift/code/code_test_oracles.jsonl`.\n\n"
+        "**TRL.** `pairs` is in TRL's conversational preference format "
+        "(`prompt`/`chosen`/`rejected`, plus `margin` = reference total − negative total), "
+        "ready for `trl.RewardTrainer(train_dataset=pairs['train'], ...)`.",
         "## Rows per config and split",
         _table(("config", "split", "rows", "shards"), counts),
         "## Accounting",
@@ -126,9 +158,59 @@ def render_card(config: Config, summary: dict[str, Any]) -> str:
         f"`round(n * {split['dev_ratio']})` are dev (seed {split['seed']}).",
         "## Sources and licences",
         _table(("source", "licence"), licences) if licences else "None.",
+        "## Decontamination",
+        _decontamination(config, summary),
+        "## Trace lengths (characters)",
+        _table(
+            ("domain/role", "n", "mean", "p10", "median", "p90"),
+            [
+                (k, v["n"], v["mean"], v["p10"], v["median"], v["p90"])
+                for k, v in summary["length_chars"].items()
+            ],
+        ),
+        "## Answer-change rate per kind (math)",
+        "Share of negatives whose recomputed final answer differs from the reference's, by "
+        "outcome signature (A: must change; S and Q: must not).\n\n"
+        + _table(("signature/kind", "rate"), list(summary["math_answer_change_rate"].items())),
+        "## Provenance",
+        _provenance(provenance),
     ]
     return "\n\n".join(sections) + "\n"
 
 
-def write_card(out: Path, config: Config, summary: dict[str, Any]) -> None:
-    (out / "README.md").write_text(render_card(config, summary), encoding="utf-8")
+def _decontamination(config: Config, summary: dict[str, Any]) -> str:
+    decon = config.seeds.decontaminate
+    dropped = summary["drop_reasons"].get("contaminated", 0)
+    if not decon.files:
+        return "No evaluation sets were given, so no seed was checked for overlap."
+    files = ", ".join(f"`{Path(f).name}`" for f in decon.files)
+    return (
+        f"Seeds were checked against {files} by word {decon.ngram}-gram overlap (threshold "
+        f"{decon.threshold}); {dropped} seeds were dropped as contaminated."
+    )
+
+
+def _provenance(prov: dict[str, Any]) -> str:
+    roles = [(name, r["backend"], r.get("model") or "-") for name, r in prov["roles"].items()]
+    templates = list(prov["templates"].items())
+    return "\n\n".join(
+        [
+            f"groupbuild {prov['package_version']}, commit `{prov['git_commit'] or 'unknown'}`.",
+            _table(("role", "backend", "model"), roles),
+            _table(("prompt or rubric", "sha256[:16]"), templates) if templates else "",
+            "Resolved config:\n\n```yaml\n"
+            + yaml.safe_dump(prov["config"], sort_keys=False)
+            + "```",
+        ]
+    )
+
+
+def write_card(
+    out: Path,
+    config: Config,
+    summary: dict[str, Any],
+    schemas: dict[str, Any],
+    provenance: dict[str, Any],
+) -> None:
+    text = render_card(config, summary, schemas, provenance)
+    (out / "README.md").write_text(text, encoding="utf-8")

@@ -25,6 +25,8 @@ class SummaryBuilder:
         self.sources: Counter[str] = Counter()
         self.licenses: dict[str, str] = {}
         self.executor_insensitive: Counter[str] = Counter()
+        self.lengths: dict[str, list[int]] = defaultdict(list)
+        self.answer_changed: dict[str, Counter[bool]] = defaultdict(Counter)
         self.pairs = 0
         self.step_rows = 0
 
@@ -39,11 +41,17 @@ class SummaryBuilder:
         self.sources[group.source] += 1
         self.licenses[group.source] = group.metadata.license
         self.negatives_histogram[domain][len(group.negative_bank)] += 1
+        reference_answer = group.positive_pool[0].answer
         for neg in group.negative_bank:
             self.kinds[domain][neg.negative_kind or ""] += 1
             self.rubric_labels[f"{domain}/negative"][neg.rubric_label] += 1
+            self.lengths[f"{domain}/negative"].append(len(neg.reasoning))
+            if domain == "math":
+                changed = neg.answer != reference_answer
+                self.answer_changed[f"{neg.signature}/{neg.negative_kind}"][changed] += 1
         for pos in group.positive_pool:
             self.rubric_labels[f"{domain}/reference"][pos.rubric_label] += 1
+            self.lengths[f"{domain}/reference"].append(len(pos.reasoning))
         for drop in draft.dropped:
             kind = drop.id.rsplit("/", 1)[-1] if drop.stage == "perturb" else drop.detail
             self.kind_attempts[f"{domain}/{kind}"][drop.reason] += 1
@@ -84,4 +92,21 @@ class SummaryBuilder:
             "sources": dict(self.sources),
             "licenses": dict(sorted(self.licenses.items())),
             "rows": {"pairs": self.pairs, "steps": self.step_rows},
+            "length_chars": {k: _stats(v) for k, v in sorted(self.lengths.items())},
+            "math_answer_change_rate": {
+                k: round(c[True] / (c[True] + c[False]), 4)
+                for k, c in sorted(self.answer_changed.items())
+            },
         }
+
+
+def _stats(values: list[int]) -> dict[str, float]:
+    ordered = sorted(values)
+    n = len(ordered)
+    return {
+        "n": n,
+        "mean": round(sum(ordered) / n, 1),
+        "p10": ordered[n // 10],
+        "median": ordered[n // 2],
+        "p90": ordered[(9 * n) // 10],
+    }

@@ -1,0 +1,63 @@
+"""Where a dataset came from: package, commit, config, models, prompt and rubric hashes."""
+
+from __future__ import annotations
+
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from groupbuild.config import Config
+from groupbuild.hashing import digest
+
+TEMPLATE_DIRS = ("prompts", "rubrics")
+
+
+def package_version() -> str:
+    try:
+        return version("groupbuild")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def git_commit(base: Path) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=base, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (out.stdout.strip() or None) if out.returncode == 0 else None
+
+
+def template_hashes(base: Path) -> dict[str, str]:
+    """A content hash per prompt and rubric file, so a card pins the exact instructions used."""
+    found: dict[str, str] = {}
+    for name in TEMPLATE_DIRS:
+        folder = base / name
+        if folder.is_dir():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                found[path.relative_to(base).as_posix()] = digest(path.read_text(encoding="utf-8"))
+    return found
+
+
+def roles(config: Config) -> dict[str, dict[str, Any]]:
+    """Backend and model per role; endpoints are kept, key variable names are not needed."""
+    out = {}
+    for name in ("planner", "perturber", "judge", "executor"):
+        role = getattr(config.roles, name)
+        entry: dict[str, Any] = {"backend": role.backend}
+        if role.backend == "llm":
+            entry.update(model=role.model, temperature=role.temperature, samples=role.samples)
+        out[name] = entry
+    return out
+
+
+def provenance(config: Config, base: Path) -> dict[str, Any]:
+    return {
+        "package_version": package_version(),
+        "git_commit": git_commit(base),
+        "roles": roles(config),
+        "templates": template_hashes(base),
+        "config": config.resolved(),
+    }
