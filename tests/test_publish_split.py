@@ -46,3 +46,6 @@ def test_pairs_schema_is_conversational() -> None:
     message = schema.field("chosen").type.value_type
     assert {message.field(i).name for i in range(message.num_fields)} == {"role", "content"}
     assert schema.field("margin").type == pa.float64()
+    assert arrow_schema(PairRow, overrides={"margin": pa.float32()}).field("margin").type == (
+        pa.float32()
+    )

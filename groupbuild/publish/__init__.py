@@ -12,6 +12,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any
 
+import pyarrow as pa
+
 from groupbuild.config import Config
 from groupbuild.provenance import provenance
 from groupbuild.publish.arrow import arrow_schema
@@ -114,7 +116,7 @@ class _Writers:
         self.oracles: IO[str] | None = None
         self.schemas = {
             **{d.value: arrow_schema(group_model(d)) for d in Domain},
-            "pairs": arrow_schema(PairRow),
+            "pairs": arrow_schema(PairRow, overrides={"margin": pa.float32()}),
             "steps": arrow_schema(StepRow),
         }
 
