@@ -21,7 +21,7 @@ from typing import Any
 
 from groupbuild.backends import build_backends
 from groupbuild.config import Config
-from groupbuild.errors import StageReject
+from groupbuild.errors import GroupbuildError, StageReject
 from groupbuild.hashing import digest
 from groupbuild.provenance import git_commit, package_version
 from groupbuild.schema import Draft, Reject, Seed
@@ -241,6 +241,8 @@ async def advance(
             reject = _seed_reject(name, seed, exc.reason, exc.detail)
             results.append(StepResult(name, time.perf_counter() - t0, reject=reject))
             break
+        except GroupbuildError:
+            raise  # a wrong key or endpoint concerns every record: stop the run and say why
         except Exception as exc:  # a bug must not end a long run; it is logged as a reject
             detail = "".join(traceback.format_exception_only(exc)).strip()
             reason = f"internal_error:{type(exc).__name__}"

@@ -47,12 +47,17 @@ def trace_answer(seed: Seed, trace: Trace) -> str | None:
 
 async def reference(draft: Draft, ctx: StageContext) -> Draft:
     seed = draft.seed
+    oracle = None
+    if seed.domain is Domain.CODE:
+        # Everyone downstream (planner, executor, judge, the published group) sees the
+        # statement with its stdin/stdout format, as TraceLift's executor does.
+        oracle = await asyncio.to_thread(_code_oracle, seed)
+        if oracle["io_note"] not in seed.problem:
+            problem = f"{seed.problem.rstrip()}\n\n{oracle['io_note']}"
+            seed = seed.model_copy(update={"problem": problem})
     trace, provenance = await ctx.planner.plan(seed)
     if seed.domain is Domain.MATH:
         _check_math_reference(seed, trace)
-    oracle = None
-    if seed.domain is Domain.CODE:
-        oracle = await asyncio.to_thread(_code_oracle, seed)
     ref = Candidate(
         candidate_id=candidate_id(seed.problem_id, None, 0, trace.render()),
         problem_id=seed.problem_id,
@@ -61,7 +66,7 @@ async def reference(draft: Draft, ctx: StageContext) -> Draft:
         answer=trace_answer(seed, trace),
         provenance=provenance,
     )
-    return draft.model_copy(update={"reference": ref, "oracle": oracle})
+    return draft.model_copy(update={"seed": seed, "reference": ref, "oracle": oracle})
 
 
 def _check_math_reference(seed: Seed, trace: Trace) -> None:

@@ -80,7 +80,7 @@ def test_gsm8k_ids_are_line_indexes_and_answers_are_plain_numbers(tmp_path: Path
     assert (seeds[0].license, seeds[0].task_type, seeds[0].domain) == ("mit", "math", Domain.MATH)
 
 
-def test_bundled_reads_math_then_code_and_ignores_extra_code_keys(tmp_path: Path) -> None:
+def test_bundled_reads_math_then_code_with_plan_links(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "b" / "math.jsonl", [{"id": "m9", **GSM8K_ROWS[0]}])
     code = {
         "id": "c1",
@@ -90,7 +90,8 @@ def test_bundled_reads_math_then_code_and_ignores_extra_code_keys(tmp_path: Path
         "tests": ["assert larger(1, 2) == 2", "assert larger(5, 5) == 5"],
         "test_setup": "",
         "plan": ["Compare the two numbers.", "Return the one that is not smaller."],
-        "plan_links": {"0": [1]},
+        "plan_links": [[2], [2]],
+        "notes": "extra keys are ignored",
     }
     write_jsonl(tmp_path / "b" / "code.jsonl", [code])
     math, program = load(tmp_path, format="bundled", path="b")
@@ -98,7 +99,24 @@ def test_bundled_reads_math_then_code_and_ignores_extra_code_keys(tmp_path: Path
     assert program.plan == tuple(code["plan"]) and program.entry_point == "larger"
     assert program.task_type == "python_function" and program.license == "apache-2.0"
     assert program.origin == "b/code.jsonl:1"
+    assert program.plan_links == ((2,), (2,))
     run_tests(program)
+
+
+def test_bundled_plan_links_must_match_the_plan(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "b" / "math.jsonl", [{"id": "m9", **GSM8K_ROWS[0]}])
+    code = {
+        "id": "c1",
+        "text": "Write a function that returns the larger of two numbers.",
+        "code": "def larger(a, b):\n    return a if a >= b else b\n",
+        "entry_point": "larger",
+        "tests": ["assert larger(1, 2) == 2"],
+        "plan": ["Compare the two numbers.", "Return the one that is not smaller."],
+        "plan_links": {"0": [1]},
+    }
+    write_jsonl(tmp_path / "b" / "code.jsonl", [code])
+    with pytest.raises(InputError, match=r"code\.jsonl:1: field 'plan_links'"):
+        load(tmp_path, format="bundled", path="b")
 
 
 def test_mbpp_code_gets_lf_line_endings_and_challenge_tests(tmp_path: Path) -> None:

@@ -210,14 +210,11 @@ def export_group(draft: Draft, split: str) -> ExportGroup:
     seed, ref = draft.seed, draft.reference
     assert ref is not None
     domain = seed.domain
+    problem = seed.problem
     if domain is Domain.CODE:
-        oracle = draft.oracle or {}
-        reference_solution = oracle.get("program") or seed.solution or ""
-        note = oracle.get("io_note") or ""
-        problem = f"{seed.problem.rstrip()}\n\n{note}".strip() if note else seed.problem
+        reference_solution = (draft.oracle or {}).get("program") or seed.solution or ""
     else:
         reference_solution = seed.answer or ""
-        problem = seed.problem
     negatives = [export_candidate(c, domain) for c in draft.candidates]
     return group_model(domain)(
         problem_id=seed.problem_id,

@@ -1,0 +1,228 @@
+"""A local OpenAI-compatible chat server: real HTTP, scripted replies, latency and faults.
+
+It serves `POST /v1/chat/completions` on 127.0.0.1 from a background thread. A *responder*
+turns each request into the assistant's content; the server adds latency and, at the configured
+rates, faults: 429 with Retry-After, 500/503, a hang past the client's timeout, a truncated JSON
+body, or JSON that does not match the requested schema. Every request is logged so tests can count
+what the client sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+ROLE_HEADER = "X-Groupbuild-Role"
+FAULTS = ("429", "500", "503", "timeout", "truncated", "nonschema", "401")
+
+Responder = Callable[[str, dict[str, Any]], "str | dict[str, Any]"]
+"""`(role, request_json) -> content`: a dict is sent as JSON text, a str as is."""
+
+
+@dataclass
+class Faults:
+    """Per-request fault probabilities (they add up to at most 1) and their shape."""
+
+    rates: dict[str, float] = field(default_factory=dict)
+    script: list[str] = field(default_factory=list)
+    """Faults served first, in order, before any random draw ("ok" serves a normal reply)."""
+    retry_after: float = 0.05
+    hang: float = 2.0
+    seed: int = 7
+
+    def __post_init__(self) -> None:
+        unknown = set(self.rates) - set(FAULTS)
+        if unknown:
+            raise ValueError(f"unknown faults {sorted(unknown)}; valid: {list(FAULTS)}")
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    role: str
+    fault: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+def echo_responder(role: str, request: dict[str, Any]) -> str | dict[str, Any]:
+    """A reply that fits nothing in particular: the role name as text."""
+    return f"reply from {role}"
+
+
+class OpenAIServer:
+    """The server; use as a context manager or call `start()`/`stop()`."""
+
+    def __init__(
+        self,
+        responder: Responder = echo_responder,
+        *,
+        latency: float = 0.0,
+        faults: Faults | None = None,
+        json_schema: bool = True,
+        keep_log: bool = True,
+    ) -> None:
+        self.responder = responder
+        self.latency = latency
+        self.faults = faults or Faults()
+        self.json_schema = json_schema
+        """False: answer 400 to `response_format: json_schema`, like servers without it."""
+        self.keep_log = keep_log
+        self.log: list[LoggedRequest] = []
+        self.count = 0
+        self.inflight = 0
+        self.max_inflight = 0
+        self._rng = random.Random(self.faults.seed)
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def requests_for(self, role: str) -> list[LoggedRequest]:
+        return [r for r in self.log if r.role == role]
+
+    def start(self) -> OpenAIServer:
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("test OpenAI server did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is None or self._runner is None:
+            return
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._loop = None
+
+    def __enter__(self) -> OpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _serve(self, ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._chat)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+        loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
+        loop.run_until_complete(site.start())
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        ready.set()
+        loop.run_forever()
+        loop.close()
+
+    def _draw_fault(self) -> str:
+        with self._lock:
+            self.count += 1
+            if self.faults.script:
+                return self.faults.script.pop(0)
+            roll = self._rng.random()
+            for name in FAULTS:
+                roll -= self.faults.rates.get(name, 0.0)
+                if roll < 0:
+                    return name
+            return "ok"
+
+    async def _chat(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        role = request.headers.get(ROLE_HEADER, "unknown")
+        fault = self._draw_fault()
+        if self.keep_log:
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            self.log.append(LoggedRequest(role, fault, body, headers))
+        self.inflight += 1
+        self.max_inflight = max(self.max_inflight, self.inflight)
+        try:
+            return await self._reply(body, role, fault)
+        finally:
+            self.inflight -= 1
+
+    async def _reply(self, body: dict[str, Any], role: str, fault: str) -> web.Response:
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if fault == "401":
+            return _error(401, "invalid api key")
+        if fault == "429":
+            return _error(429, "rate limited", {"retry-after": f"{self.faults.retry_after:g}"})
+        if fault in ("500", "503"):
+            return _error(int(fault), "server error")
+        if fault == "timeout":
+            await asyncio.sleep(self.faults.hang)
+            return _error(504, "too late")
+        fmt = (body.get("response_format") or {}).get("type")
+        if fmt == "json_schema" and not self.json_schema:
+            return _error(400, "response_format json_schema is not supported")
+        content = self.responder(role, body)
+        text = content if isinstance(content, str) else json.dumps(content)
+        if fault == "truncated":
+            return web.json_response(_completion(body, text[: max(1, len(text) // 2)], "length"))
+        if fault == "nonschema":
+            text = json.dumps({"unexpected": True})
+        return web.json_response(_completion(body, text))
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    payload = {"error": {"message": message, "type": "server_error", "code": str(status)}}
+    return web.json_response(payload, status=status, headers=headers)
+
+
+def _completion(body: dict[str, Any], text: str, finish: str = "stop") -> dict[str, Any]:
+    prompt_chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
+    prompt_tokens, completion_tokens = prompt_chars // 4 + 1, len(text) // 4 + 1
+    return {
+        "id": "chatcmpl-local",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "local"),
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": finish,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+def main() -> None:
+    """Serve from a process of its own (benchmarks): prints the port, runs until killed."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--latency", type=float, default=0.05)
+    args = parser.parse_args()
+    server = OpenAIServer(
+        lambda role, body: {"step_index": 1, "new_text": "x" * 40},
+        latency=args.latency,
+        keep_log=False,
+    ).start()
+    print(server.port, flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
