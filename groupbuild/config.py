@@ -114,7 +114,8 @@ class PublishConfig(Section):
     split_seed: int = 18
     dev_ratio: float = Field(0.1, ge=0, lt=1)
     max_shard_bytes: int = 500_000_000
-    row_group_bytes: int = 100_000_000
+    row_group_bytes: int = 32_000_000
+    """Arrow bytes per row group: well under the Hub's 100 MB guidance, and the memory bound."""
     pretty_name: str = "TRACELIFT-GROUPS"
 
 
@@ -124,6 +125,9 @@ class RunnerConfig(Section):
     """Problems in flight at once."""
     workers: int = 0
     """Processes for the rule backends (0: one per core); LLM runs stay in one process."""
+    journal_every_stage: bool = False
+    """Also journal stages before the last one requested. Off: a full run writes one record
+    per problem (a resumed problem redoes its earlier stages; LLM replies come from the cache)."""
     progress: bool = True
 
 

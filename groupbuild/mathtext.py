@@ -166,7 +166,7 @@ def tolerance(text: str) -> Fraction:
     return Fraction(1, 2 * 10 ** len(shown.split(".", 1)[1]))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def tokenize(text: str) -> tuple[Tok, ...]:
     """Tokens of a step with white space dropped (cached: judges and checks re-read steps).
 
@@ -503,7 +503,7 @@ def _agree(values: _Values, a: int, b: int, target: Fraction, pdiv: bool) -> boo
     return abs(value - target) <= tol
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def parse_step(text: str) -> Step:
     """Tokens and equations of one step (cached: perturbed traces share most steps)."""
     tokens = tokenize(text)
@@ -617,7 +617,7 @@ def unit_facts() -> tuple[tuple[tuple[str, ...], tuple[int | Fraction, ...]], ..
     return _UNIT_FACTS
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=256)
 def problem_values(problem: str) -> frozenset[Fraction]:
     """Every number a problem states: digits, `%` as both 45 and 0.45, number words."""
     values: set[Fraction] = set()
@@ -663,7 +663,7 @@ class Quantity:
     """For `derived`: the step that derived the value."""
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def analyze(steps: tuple[str, ...], problem: str) -> tuple[tuple[Quantity, ...], ...]:
     """Per step, every number with its role and its source (the trace's dataflow)."""
     given = problem_values(problem)

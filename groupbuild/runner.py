@@ -251,7 +251,9 @@ async def advance(
                 StepResult(name, time.perf_counter() - t0, reject=reject, internal_error=True)
             )
             break
-        results.append(StepResult(name, time.perf_counter() - t0, draft.model_dump_json()))
+        keep = name == pipeline[-1] or ctx.config.runner.journal_every_stage
+        text = draft.model_dump_json() if keep else None
+        results.append(StepResult(name, time.perf_counter() - t0, text))
         done = index
     return results
 
@@ -282,8 +284,8 @@ def _record(
             stats.rejected[result.stage] += 1
             stats.internal_errors += result.internal_error
         else:
-            assert result.draft_json is not None
-            store.stages[result.stage].append_json(problem_id, result.draft_json)
+            if result.draft_json is not None:
+                store.stages[result.stage].append_json(problem_id, result.draft_json)
             stats.processed[result.stage] += 1
         _tick(bars, result.stage)
 

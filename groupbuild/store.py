@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Generic, TypeVar
@@ -29,9 +30,16 @@ class Journal(Generic[M]):
         self.path, self.model, self.key = path, model, key
         self._offsets: dict[str, int] = {}
         self._writer: BinaryIO | None = None
+        opening = b"".join(rb'\{"' + re.escape(part).encode() + rb'":' for part in key)
+        self._prefix = re.compile(opening + rb'"((?:[^"\\]|\\.)*)"')
         self._repair_and_index()
 
     def _ident_of_json(self, line: bytes) -> str:
+        # Records are written by pydantic in field order, so the key sits at a known prefix;
+        # reading it there avoids parsing whole lines when a large journal is reopened.
+        match = self._prefix.match(line)
+        if match:
+            return json.loads(b'"' + match.group(1) + b'"')
         node = json.loads(line)
         for part in self.key:
             node = node[part]

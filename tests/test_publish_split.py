@@ -49,3 +49,21 @@ def test_pairs_schema_is_conversational() -> None:
     assert arrow_schema(PairRow, overrides={"margin": pa.float32()}).field("margin").type == (
         pa.float32()
     )
+
+
+def test_shards_split_by_bytes_and_keep_every_row_in_order(tmp_path) -> None:
+    import pyarrow.parquet as pq
+
+    from groupbuild.publish.shards import ShardWriter
+
+    schema = pa.schema([pa.field("i", pa.int64()), pa.field("text", pa.string())])
+    writer = ShardWriter(tmp_path, "train", schema, max_shard_bytes=60_000, row_group_bytes=20_000)
+    for i in range(3000):
+        writer.write({"i": i, "text": "x" * 40})
+    paths = writer.close()
+    assert len(paths) > 1
+    assert [p.name for p in paths][0] == f"train-00000-of-{len(paths):05d}.parquet"
+    files = [pq.ParquetFile(p) for p in paths]
+    assert sum(f.metadata.num_row_groups for f in files) > len(paths)
+    rows = [i for p in paths for i in pq.read_table(p).column("i").to_pylist()]
+    assert rows == list(range(3000))

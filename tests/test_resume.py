@@ -46,13 +46,11 @@ def _kill_when(tmp: Path, journal: str, lines: int) -> bool:
 def test_killed_runs_resume_to_the_uninterrupted_result(
     bundled_build: tuple[Path, dict], tmp_path: Path
 ) -> None:
-    killed = [_kill_when(tmp_path, name, n) for name, n in (("seeds", 20), ("annotate", 15))]
+    killed = [_kill_when(tmp_path, name, n) for name, n in (("seeds", 20), ("validate", 15))]
     assert any(killed), "the run finished before it could be killed"
-    run_dir = tmp_path / "runs" / "default"
-    for name in ("reference", "perturb", "annotate", "validate"):
-        path = run_dir / f"{name}.jsonl"
-        ids = [json.loads(line)["seed"]["problem_id"] for line in path.read_text().splitlines()]
-        assert len(ids) == len(set(ids)), f"{name} journal repeated finished work"
+    journal = tmp_path / "runs" / "default" / "validate.jsonl"
+    ids = [json.loads(line)["seed"]["problem_id"] for line in journal.read_text().splitlines()]
+    assert len(ids) == len(set(ids)), "a resumed run repeated finished work"
     subprocess.run(_cli(tmp_path), cwd=REPO, check=True, stdout=subprocess.DEVNULL)
 
     reference_dist, _ = bundled_build

@@ -7,6 +7,7 @@ memory holds one row group per writer and an id index, whatever the dataset's si
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -31,7 +32,7 @@ from groupbuild.publish.shards import ShardWriter
 from groupbuild.publish.split import assign_splits
 from groupbuild.publish.summary import SummaryBuilder
 from groupbuild.schema import Domain, Draft
-from groupbuild.store import Store, write_json_atomic
+from groupbuild.store import Journal, Store, write_json_atomic
 
 __all__ = ["publish"]
 
@@ -89,13 +90,27 @@ def _ids_by_domain(path: Path) -> dict[Domain, dict[str, int]]:
     found: dict[Domain, dict[str, int]] = defaultdict(dict)
     if not path.exists():
         return found
-    offset = 0
+    index = Journal(path, Draft, ("seed", "problem_id")).offsets()
     with path.open("rb") as fh:
-        for line in fh:
-            seed = json.loads(line)["seed"]
-            found[Domain(seed["domain"])].setdefault(seed["problem_id"], offset)
-            offset += len(line)
+        for problem_id, offset in index.items():
+            fh.seek(offset)
+            head = fh.read(4096)  # the seed comes first in a draft, its domain early in it
+            match = _DOMAIN.search(head)
+            domain = (
+                match.group(1).decode()
+                if match
+                else json.loads(_line_at(fh, offset))["seed"]["domain"]
+            )
+            found[Domain(domain)][problem_id] = offset
     return found
+
+
+_DOMAIN = re.compile(rb'"domain":"(math|code)"')
+
+
+def _line_at(fh: IO[bytes], offset: int) -> bytes:
+    fh.seek(offset)
+    return fh.readline()
 
 
 class _empty:
@@ -143,15 +158,11 @@ class _Writers:
     def write_group(self, domain: Domain, split: str, draft: Draft, group: Any) -> None:
         line = tracelift_json(group)
         self._jsonl(domain.value, split).write(line + "\n")
-        self._shard(domain.value, split).write(group.model_dump(mode="json"), len(line))
-        for row in [*pair_rows(group)]:
-            self._shard("pairs", split).write(
-                row.model_dump(mode="json"), len(row.model_dump_json())
-            )
-        for row in step_rows(group):
-            self._shard("steps", split).write(
-                row.model_dump(mode="json"), len(row.model_dump_json())
-            )
+        self._shard(domain.value, split).write(group.model_dump(mode="json"))
+        for pair in pair_rows(group):
+            self._shard("pairs", split).write(pair.model_dump(mode="json"))
+        for step in step_rows(group):
+            self._shard("steps", split).write(step.model_dump(mode="json"))
         if domain is Domain.CODE and draft.oracle:
             if self.oracles is None:
                 path = self.out / "tracelift" / "code" / "code_test_oracles.jsonl"

@@ -239,11 +239,10 @@ def export_group(draft: Draft, split: str) -> ExportGroup:
 
 def tracelift_json(group: ExportGroup) -> str:
     """The contract's JSONL object: positives carry no negative-only keys."""
-    data = group.model_dump(mode="json")
-    for item in data["positive_pool"]:
-        item.pop("negative_kind", None)
-        item.pop("negative_index", None)
-    return json.dumps(data, ensure_ascii=False)
+    return group.model_dump_json(exclude=_POSITIVE_ONLY)
+
+
+_POSITIVE_ONLY = {"positive_pool": {"__all__": {"negative_kind", "negative_index"}}}
 
 
 def pair_rows(group: ExportGroup) -> list[PairRow]:

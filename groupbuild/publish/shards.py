@@ -13,10 +13,13 @@ import pyarrow.parquet as pq
 class ShardWriter:
     """Streams rows of one config split into `{split}-NNNNN-of-NNNNN.parquet` files.
 
-    Rows are buffered until about `row_group_bytes` of (uncompressed) text, then written as one
-    row group; a file is closed once it holds about `max_shard_bytes`. Memory stays at one
-    row group whatever the dataset size.
+    Rows are turned into Arrow batches of `CHUNK_ROWS` as they come (compact columnar memory,
+    not Python objects), the batches are written as one row group once they hold about
+    `row_group_bytes`, and a file is closed once it holds about `max_shard_bytes`. Memory stays
+    at one row group per writer whatever the dataset size.
     """
+
+    CHUNK_ROWS = 512
 
     def __init__(
         self,
@@ -30,22 +33,31 @@ class ShardWriter:
         self.directory, self.split, self.schema = directory, split, schema
         self.max_shard_bytes, self.row_group_bytes = max_shard_bytes, row_group_bytes
         self.rows = 0
-        self._buffer: list[dict[str, Any]] = []
+        self._pending: list[dict[str, Any]] = []
+        self._batches: list[pa.RecordBatch] = []
         self._buffer_bytes = 0
         self._file_bytes = 0
         self._writer: pq.ParquetWriter | None = None
         self._parts: list[Path] = []
 
-    def write(self, row: dict[str, Any], size: int) -> None:
-        """Add a row; `size` is its approximate uncompressed size in bytes."""
-        self._buffer.append(row)
-        self._buffer_bytes += size
+    def write(self, row: dict[str, Any]) -> None:
+        self._pending.append(row)
         self.rows += 1
-        if self._buffer_bytes >= self.row_group_bytes:
-            self._flush()
+        if len(self._pending) >= self.CHUNK_ROWS:
+            self._to_arrow()
+            if self._buffer_bytes >= self.row_group_bytes:
+                self._flush()
+
+    def _to_arrow(self) -> None:
+        if self._pending:
+            batch = pa.RecordBatch.from_pylist(self._pending, schema=self.schema)
+            self._batches.append(batch)
+            self._buffer_bytes += batch.nbytes
+            self._pending = []
 
     def _flush(self) -> None:
-        if not self._buffer:
+        self._to_arrow()
+        if not self._batches:
             return
         if self._writer is None:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -58,10 +70,10 @@ class ShardWriter:
                 write_page_index=True,
                 use_content_defined_chunking=True,
             )
-        table = pa.Table.from_pylist(self._buffer, schema=self.schema)
-        self._writer.write_table(table, row_group_size=len(self._buffer))
+        table = pa.Table.from_batches(self._batches, schema=self.schema)
+        self._writer.write_table(table, row_group_size=table.num_rows)
         self._file_bytes += self._buffer_bytes
-        self._buffer, self._buffer_bytes = [], 0
+        self._batches, self._buffer_bytes = [], 0
         if self._file_bytes >= self.max_shard_bytes:
             self._writer.close()
             self._writer, self._file_bytes = None, 0
