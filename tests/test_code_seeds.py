@@ -71,8 +71,17 @@ def test_the_loader_keeps_plans_and_the_links_are_found_for_each_seed() -> None:
         assert links is not None and len(links) == len(seed.plan)
 
 
-def test_a_seed_without_a_plan_is_rejected_with_a_named_reason() -> None:
-    seed = bundled_code_seeds()[0].model_copy(update={"plan": ()})
+def test_a_seed_whose_program_cannot_be_worded_is_rejected_with_a_named_reason() -> None:
+    program = (
+        "def safe_ratio(a, b):\n"
+        "    try:\n"
+        "        return a / b\n"
+        "    except ZeroDivisionError:\n"
+        "        return 0\n"
+    )
+    seed = bundled_code_seeds()[0].model_copy(
+        update={"plan": (), "plan_links": (), "solution": program, "entry_point": "safe_ratio"}
+    )
     with pytest.raises(StageReject) as caught:
         plan_to_trace(seed)
     assert caught.value.reason == "no_reference_plan"

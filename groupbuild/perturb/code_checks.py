@@ -178,6 +178,10 @@ def check(
         return "unchanged_plan"
     if new_cue_words(reference, candidate):
         return "cue_words"
+    if kind is Kind.FALSE_CLAIM:
+        from groupbuild.perturb.code_claims import disproved
+
+        return disproved(seed, reference, candidate)
     facts = twin_evidence(seed, evidence)
     if not facts:
         return "no_twin_program"
