@@ -11,12 +11,13 @@ from pipeline_helpers import REPO, config_for, read_jsonl
 from groupbuild.runner import run
 
 GSM8K_SEEDS = 600
+MBPP_SEEDS = 200
 
 
 def _run(tmp: Path, shared: Path) -> dict:
     sources = [
         {"format": "gsm8k", "path": str(shared / "gsm8k" / "train.jsonl"), "limit": GSM8K_SEEDS},
-        {"format": "mbpp", "path": str(shared / "mbpp" / "mbpp.jsonl")},
+        {"format": "mbpp", "path": str(shared / "mbpp" / "mbpp.jsonl"), "limit": MBPP_SEEDS},
     ]
     config = config_for(tmp, f"seeds.sources={json.dumps(sources)}", "seeds.skip_invalid=true")
     return run(config, base_dir=REPO)
@@ -26,7 +27,7 @@ def test_real_seed_sets_are_fully_accounted_with_named_reasons(
     shared_data: Path, tmp_path: Path
 ) -> None:
     summary = _run(tmp_path, shared_data)
-    assert summary["seeds_in"] == GSM8K_SEEDS + 974
+    assert summary["seeds_in"] == GSM8K_SEEDS + MBPP_SEEDS
     assert summary["accounted"] and summary["seeds_pending"] == 0
     assert summary["seeds_in"] == summary["groups_published"] + summary["seeds_rejected"]
 
@@ -38,4 +39,7 @@ def test_real_seed_sets_are_fully_accounted_with_named_reasons(
     assert math >= 0.8 * GSM8K_SEEDS, summary["drop_reasons"]
     assert math + by_source["gsm8k"] == GSM8K_SEEDS
     code = summary["groups"].get("code", {}).get("total", 0)
-    assert code + by_source["mbpp"] == 974
+    assert code + by_source["mbpp"] == MBPP_SEEDS
+    assert code >= 1, summary["drop_reasons"]
+    mbpp_reasons = {r["reason"] for r in rejects if r["id"].startswith("mbpp:")}
+    assert "no_reference_plan" in mbpp_reasons

@@ -15,6 +15,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from groupbuild.judge import code_values
 from groupbuild.perturb.program_twins import is_guard, is_parity_test, is_plus_one
 from groupbuild.schema import DIMENSIONS, Domain, Rubric, Seed, Trace
 
@@ -344,6 +345,14 @@ def judge_code(seed: Seed, trace: Trace) -> Rubric:
         _spec_flaws(steps, function, out)
         _guard_flaws(steps, function, out)
         coverage, order_step = ordered_coverage(steps, function)
+        for index in code_values.constant_flaws(steps, function):
+            out.add("constant_mismatch", index)
+        for index in code_values.operator_flaws(steps, function, words):
+            out.add("operator_mismatch", index)
+        for index in code_values.restated_steps(steps):
+            out.add("redundant_step", index)
+        for index in code_values.unneeded_copies(steps, function):
+            out.add("redundant_step", index)
     if order_step is not None:
         out.add("order", order_step)
     leaks = _leaks(steps)
@@ -351,21 +360,25 @@ def judge_code(seed: Seed, trace: Trace) -> Rubric:
     edges = out.count("edge_case_missing")
     conditions = out.count("condition_mismatch", "condition_direction", "unsupported_condition")
     bounds = out.count("bound_mismatch")
+    values = out.count("constant_mismatch", "operator_mismatch")
+    redundant = out.count("redundant_step")
     gap = 1.0 - coverage
     scores = {
         "task_understanding": _clamp(10 - 3 * spec - 2.5 * edges - 1 * conditions - 2 * gap),
-        "plan_quality": _clamp(10 - 6 * gap - 2 * bounds - 2 * edges - spec),
-        "step_coherence": _clamp(10 - 2 * conditions - 1 * bounds - 6 * gap),
-        "action_support": _clamp(10 - 2.5 * (bounds + conditions + spec + edges) - 8 * gap),
+        "plan_quality": _clamp(10 - 6 * gap - 2 * bounds - 2 * edges - spec - 2 * redundant),
+        "step_coherence": _clamp(10 - 2 * (conditions + values) - bounds - redundant - 6 * gap),
+        "action_support": _clamp(
+            10 - 2.5 * (bounds + conditions + spec + edges + values) - 8 * gap
+        ),
         "non_leakage": _clamp(10 - 2.5 * len(leaks)),
     }
     assert tuple(scores) == DIMENSIONS[Domain.CODE]
     located = [step for _, step in out.flaws if step is not None] + leaks
     raw = (
         (10 - 3 * spec - 2.5 * edges - conditions)
-        + (10 - 2 * bounds - 2 * edges - spec)
-        + (10 - 2 * conditions - bounds)
-        + (10 - 2.5 * (bounds + conditions + spec + edges))
+        + (10 - 2 * bounds - 2 * edges - spec - 2 * redundant)
+        + (10 - 2 * (conditions + values) - bounds - redundant)
+        + (10 - 2.5 * (bounds + conditions + spec + edges + values))
         + (10 - 2.5 * len(leaks))
     ) / 5 - 4 * gap
     return Rubric(
@@ -387,6 +400,9 @@ _REASONS = {
     "spec_index_base": "positions are counted from the wrong base",
     "edge_case_missing": "a special input the task needs handled is not handled",
     "order": "steps appear out of the order their data dependencies need",
+    "constant_mismatch": "a stated number is not one a correct program uses",
+    "operator_mismatch": "a computation uses an operation the task does not call for",
+    "redundant_step": "a step repeats earlier work or does work nothing needs",
 }
 
 

@@ -97,7 +97,7 @@ def fuzz_inputs(seed: Seed, count: int = FUZZ_CASES) -> list[tuple[Any, ...]]:
     return [tuple(_vary(a, rng) for a in rng.choice(shapes)) for _ in range(count)]
 
 
-_DIFFER = '''
+_DIFFER = """
 import copy as _copy
 _REF, _TWIN = {{}}, {{}}
 exec({setup!r}, _REF)
@@ -115,7 +115,7 @@ def _differs(args):
     except Exception:
         return True
     return got != expected
-'''
+"""
 
 
 def differential_fuzz(seed: Seed, twin: str) -> dict[str, Any]:
@@ -182,6 +182,13 @@ def check(
         from groupbuild.perturb.code_claims import disproved
 
         return disproved(seed, reference, candidate)
+    from groupbuild.perturb import code_quality, code_values
+
+    reason = code_values.check_more(
+        kind, seed, reference, candidate, evidence
+    ) or code_quality.check_more(kind, seed, reference, candidate, evidence)
+    if reason:
+        return reason
     facts = twin_evidence(seed, evidence)
     if not facts:
         return "no_twin_program"

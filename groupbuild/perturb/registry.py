@@ -74,4 +74,10 @@ def get(backend: str, domain: Domain, kind: Kind) -> Perturbation:
 
 def _load_builtin() -> None:
     # Importing the rule modules runs their decorators; deferred so `import groupbuild` stays light.
-    from groupbuild.perturb import code_claims, code_rules, math_rules  # noqa: F401
+    from groupbuild.perturb import (  # noqa: F401
+        code_claims,
+        code_quality,
+        code_rules,
+        code_values,
+        math_rules,
+    )

@@ -1,0 +1,516 @@
+"""Rule perturbations of code plans that get a value wrong: a constant or operator (C4), or the
+quantity a step uses (C5).
+
+Each rule edits one phrase of one plan step and mutates the reference program on the lines that
+step describes in the same way, so `code_checks` can prove the harm by running the twin. A site
+without exactly one matching program node is skipped: no plan edit without a faithful twin.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+from groupbuild.perturb import code_checks
+from groupbuild.perturb import program_twins as pt
+from groupbuild.perturb.code_rules import Rewrite
+from groupbuild.perturb.kinds import Kind
+from groupbuild.perturb.registry import Edit, perturbation
+from groupbuild.perturb.static_types import variable_types
+from groupbuild.reference_code import plan_links
+from groupbuild.schema import Domain, Seed, Trace
+
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_WORD_OF = {value: word for word, value in _NUMBER_WORDS.items()} | {7: "seven"}
+_NEXT_WORDS = 4
+_DIGIT = re.compile(r"(?<![\w.,-])(\d{1,2})(?![\w.,]\w)")
+_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six)\b", re.IGNORECASE)
+
+
+def finish(
+    tree: ast.Module, reference: str, lines: Collection[int], mutation: str
+) -> pt.Twin | None:
+    """The mutated program as a twin, or None when it parses to the reference (a no-op)."""
+    program = ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+    if ast.dump(ast.parse(program)) == ast.dump(ast.parse(reference)):
+        return None
+    return pt.Twin(program=program, lines=tuple(sorted(set(lines))), mutation=mutation)
+
+
+def _on(node: ast.AST, lines: Collection[int]) -> bool:
+    return getattr(node, "lineno", None) in lines
+
+
+def _bound_constants(tree: ast.AST) -> set[int]:
+    """Constants that are a comparison operand or a `range` argument: bounds, the domain of C1."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            found |= {id(n) for n in [node.left, *node.comparators] if isinstance(n, ast.Constant)}
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "range":
+            found |= {id(n) for arg in node.args for n in ast.walk(arg)}
+    return found
+
+
+def _int_constants(tree: ast.AST, lines: Collection[int], value: int) -> list[ast.Constant]:
+    """Integer constants equal to `value` on `lines`, in source order."""
+    nodes = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and type(node.value) is int
+        and node.value == value
+        and _on(node, lines)
+    ]
+    return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
+
+
+def shift_constant(
+    reference: str, lines: Collection[int], old: int, new: int, nth: int = 0, said: int = 1
+) -> pt.Twin | None:
+    """Replace the `nth` of the integer constants `old` on `lines` by `new`.
+
+    The step says the number `said` times; the program must hold it as often, so the plan's
+    mentions and the constants pair up in order. A bound (comparison operand, `range`
+    argument) is left to the off-by-one rules.
+    """
+    tree = ast.parse(reference)
+    nodes = _int_constants(tree, lines, old)
+    if len(nodes) != said:
+        return None
+    node = nodes[nth]
+    if id(node) in _bound_constants(tree):
+        return None
+    node.value = new
+    return finish(tree, reference, [node.lineno], f"constant {old} -> {new}")
+
+
+def _following_words(match: re.Match[str]) -> set[str]:
+    return set(re.findall(r"[a-z]+", match.string[match.end() :].lower())[:_NEXT_WORDS])
+
+
+def swap_binop(
+    reference: str,
+    lines: Collection[int],
+    old: type[ast.operator],
+    new: type[ast.operator],
+    near: Collection[str] = (),
+) -> pt.Twin | None:
+    """Replace the operator of the one `old` binary operation on `lines` by `new`.
+
+    Several candidates are narrowed to the one whose right operand names a word in `near` (the
+    words right after the plan's operator word).
+    """
+    tree = ast.parse(reference)
+    nodes = [n for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, old)]
+    nodes = [n for n in nodes if _on(n, lines)]
+    if len(nodes) > 1 and near:
+        nodes = [n for n in nodes if pt.identifier_words(n.right) & set(near)]
+    if len(nodes) != 1:
+        return None
+    nodes[0].op = new()
+    return finish(tree, reference, [nodes[0].lineno], f"{old.__name__} -> {new.__name__}")
+
+
+def swap_augassign(
+    reference: str,
+    lines: Collection[int],
+    old: type[ast.operator],
+    new: type[ast.operator],
+) -> pt.Twin | None:
+    """Turn the one `x old= v` on `lines` into `x new= v` when `v` holds no + or - of its own
+    (`w += a - b` read as "subtract a" would no longer match its plan sentence)."""
+    tree = ast.parse(reference)
+    nodes = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.AugAssign) and isinstance(n.op, old) and _on(n, lines)
+    ]
+    if len(nodes) != 1:
+        return None
+    node = nodes[0]
+    inner = [s for s in ast.walk(node.value) if isinstance(s, ast.BinOp)]
+    if any(isinstance(s.op, ast.Add | ast.Sub) for s in inner):
+        return None
+    node.op = new()
+    return finish(tree, reference, [node.lineno], f"{old.__name__}= -> {new.__name__}=")
+
+
+def _digit_twin(program: str, lines: Collection[int], match: re.Match[str]) -> pt.Twin | None:
+    old = int(match.group(1))
+    said = [m.start() for m in _DIGIT.finditer(match.string) if int(m.group(1)) == old]
+    return shift_constant(program, lines, old, old + 1, said.index(match.start()), len(said))
+
+
+def _word_twin(program: str, lines: Collection[int], match: re.Match[str]) -> pt.Twin | None:
+    old = _NUMBER_WORDS[match.group(1).lower()]
+    said = [m.start() for m in _NUMBER_WORD.finditer(match.string) if m.group(1) == match.group(1)]
+    return shift_constant(program, lines, old, old + 1, said.index(match.start()), len(said))
+
+
+def _next_word(match: re.Match[str]) -> str:
+    word = match.group(1)
+    new = _WORD_OF[_NUMBER_WORDS[word.lower()] + 1]
+    return new.capitalize() if word[0].isupper() else new
+
+
+def _binop(old: type[ast.operator], new: type[ast.operator]) -> Callable[..., pt.Twin | None]:
+    def build(program: str, lines: Collection[int], match: re.Match[str]) -> pt.Twin | None:
+        return swap_binop(program, lines, old, new, near=_following_words(match))
+
+    return build
+
+
+def _augassign(old: type[ast.operator], new: type[ast.operator]) -> Callable[..., pt.Twin | None]:
+    def build(program: str, lines: Collection[int], match: re.Match[str]) -> pt.Twin | None:
+        return swap_augassign(program, lines, old, new)
+
+    return build
+
+
+def _twice(program: str, lines: Collection[int], match: re.Match[str]) -> pt.Twin | None:
+    tree = ast.parse(program)
+    nodes = [
+        c
+        for n in ast.walk(tree)
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult) and _on(n, lines)
+        for c in (n.left, n.right)
+        if isinstance(c, ast.Constant) and c.value == 2
+    ]
+    if len(nodes) != 1:
+        return None
+    nodes[0].value = 3
+    return finish(tree, program, [nodes[0].lineno], "factor 2 -> 3")
+
+
+def _drop_digits(program: str, lines: Collection[int], match: re.Match[str]) -> pt.Twin | None:
+    tree = ast.parse(program)
+    nodes = [
+        n.value if isinstance(n, ast.AugAssign) else n.right
+        for n in ast.walk(tree)
+        if isinstance(n, ast.AugAssign | ast.BinOp)
+        and isinstance(n.op, ast.FloorDiv)
+        and _on(n, lines)
+    ]
+    nodes = [n for n in nodes if isinstance(n, ast.Constant) and n.value == 10]
+    if len(nodes) != 1:
+        return None
+    nodes[0].value = 100
+    return finish(tree, program, [nodes[0].lineno], "divisor 10 -> 100")
+
+
+def _subtract(match: re.Match[str]) -> str:
+    verb = "Subtract" if match.group(1) == "A" else "subtract"
+    return f"{verb} {match.group(2)} from {match.group(3)}"
+
+
+def _fixed(text: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: text
+
+
+def _rw(pattern: str, replacement: Callable[[re.Match[str]], str], twin: Any) -> Rewrite:
+    return Rewrite(re.compile(pattern), replacement, twin)
+
+
+ARITHMETIC_REWRITES = (
+    Rewrite(_DIGIT, lambda m: str(int(m.group(1)) + 1), _digit_twin),
+    Rewrite(_NUMBER_WORD, _next_word, _word_twin),
+    _rw(r"\bplus\b", _fixed("minus"), _binop(ast.Add, ast.Sub)),
+    _rw(r"\bminus\b(?! \d)", _fixed("plus"), _binop(ast.Sub, ast.Add)),
+    _rw(
+        r"\b(A|a)dd (?!up\b)((?:\w+ ){0,4}?\w+) to (the|its)\b",
+        _subtract,
+        _augassign(ast.Add, ast.Sub),
+    ),
+    _rw(
+        r"\bMultiply (the|its)\b",
+        lambda m: f"Increase {m.group(1)}",
+        _augassign(ast.Mult, ast.Add),
+    ),
+    _rw(r"\btwice\b", _fixed("three times"), _twice),
+    _rw(r"\bthe remainder of\b", _fixed("the quotient of"), _binop(ast.Mod, ast.FloorDiv)),
+    _rw(
+        r"\b([Dd]rop) (?:the last|that) digit\b",
+        lambda m: f"{m.group(1)} the last two digits",
+        _drop_digits,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    step: int
+    text: str
+    twin: pt.Twin
+
+
+def _rewrite_sites(seed: Seed, reference: Trace, rewrites: tuple[Rewrite, ...]) -> list[Site]:
+    links = plan_links(seed)
+    if links is None or not seed.solution:
+        return []
+    sites: list[Site] = []
+    for index, step in enumerate(reference.steps):
+        for rewrite in rewrites:
+            for match in rewrite.pattern.finditer(step):
+                twin = rewrite.twin(seed.solution, links[index], match)
+                if twin is None:
+                    continue
+                new = step[: match.start()] + rewrite.replacement(match) + step[match.end() :]
+                sites.append(Site(index, new, twin))
+    return sites
+
+
+def edit_from(reference: Trace, site: Site) -> Edit:
+    """The reference with one step replaced, and the evidence `code_checks` runs."""
+    steps = list(reference.steps)
+    steps[site.step] = site.text
+    return Edit(
+        trace=Trace(steps=tuple(steps)),
+        declared_span=(site.step,),
+        evidence={
+            "twin_program": site.twin.program,
+            "twin_lines": list(site.twin.lines),
+            "mutation": site.twin.mutation,
+            "plan_step": site.step,
+            "before": reference.steps[site.step],
+            "after": site.text,
+        },
+    )
+
+
+def _choose(reference: Trace, sites: list[Site], rng: random.Random) -> Edit | None:
+    fair = [s for s in sites if not code_checks.new_cue_words(reference, Trace(steps=(s.text,)))]
+    return edit_from(reference, rng.choice(fair)) if fair else None
+
+
+@perturbation(Kind.ARITHMETIC_ERROR, domain=Domain.CODE)
+def arithmetic_error(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+    """A wrong constant or operator in one computation step: 0 for 1, plus for minus, a
+    remainder read as a quotient, multiply read as increase (C4)."""
+    return _choose(reference, _rewrite_sites(seed, reference, ARITHMETIC_REWRITES), rng)
+
+
+# ---- C5: the wrong quantity -------------------------------------------------------------------
+
+_SPELLED = {"char": "character", "idx": "index", "num": "number"}
+_ARTICLES = frozenset({"a", "i"})
+_TOKEN = re.compile(r"[A-Za-z]+")
+
+
+def plan_word(name: str) -> str | None:
+    """How a plan spells the quantity a variable holds (`char` is "character"); None for names
+    a plan cannot name by one word (`i`, `a`, `next_row`)."""
+    if "_" in name or name in _ARTICLES or not name.isalpha():
+        return None
+    return _SPELLED.get(name, name)
+
+
+@dataclass(frozen=True)
+class Mention:
+    word: str
+    start: int
+    end: int
+    head: str
+    """The noun after the word when the word modifies it ("running" in "running sum"), else ""."""
+
+
+def mentions(step: str, vocabulary: Collection[str]) -> list[Mention]:
+    """Whole-word mentions of variable words in a step, skipping a word that is itself modified
+    by another variable word ("price" in "the lowest price" is not the variable `price`)."""
+    tokens = list(_TOKEN.finditer(step))
+    found: list[Mention] = []
+    for k, token in enumerate(tokens):
+        word = token.group(0)
+        if word not in vocabulary:
+            continue
+        if k and tokens[k - 1].group(0) in vocabulary and step[tokens[k - 1].end()] == " ":
+            continue
+        head = ""
+        if k + 1 < len(tokens) and step[token.end() : tokens[k + 1].start()] == " ":
+            nxt = tokens[k + 1].group(0)
+            head = nxt if nxt.isalpha() and nxt not in _LINKS else ""
+        found.append(Mention(word, token.start(), token.end(), head))
+    return found
+
+
+_LINKS = frozenset({
+    "is", "are", "to", "and", "or", "of", "in", "at", "on", "by", "with", "from", "as", "for",
+    "minus", "plus", "alone", "just", "still", "into", "up", "than", "the", "a", "an", "that",
+    "when", "then", "so", "if", "itself", "places", "place", "after", "before", "divided",
+})
+
+
+def _names_in_order(tree: ast.AST, lines: Collection[int], name: str) -> list[ast.Name]:
+    nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name]
+    nodes = [n for n in nodes if _on(n, lines)]
+    return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
+
+
+def _defined_before(function: ast.FunctionDef, name: str, line: int) -> bool:
+    if name in {a.arg for a in function.args.args}:
+        return True
+    stores = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name]
+    return any(isinstance(n.ctx, ast.Store) and n.lineno < line for n in stores)
+
+
+def _degenerate(tree: ast.AST, node: ast.Name) -> bool:
+    """`y op y`, `y == y` or `y = y` after the swap: a plan that says nothing, not a misuse."""
+    for parent in ast.walk(tree):
+        if isinstance(parent, ast.BinOp):
+            sides = [parent.left, parent.right]
+        elif isinstance(parent, ast.Compare):
+            sides = [parent.left, *parent.comparators]
+        elif isinstance(parent, ast.Assign | ast.AugAssign):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            sides = [*targets, parent.value]
+        else:
+            continue
+        dumps = [ast.unparse(s) for s in sides]
+        if any(s is node for s in sides) and len(set(dumps)) < len(dumps):
+            return True
+    return False
+
+
+def _usages(plan: tuple[str, ...], vocabulary: Collection[str]) -> set[tuple[str, str]]:
+    """(word, head) pairs the whole plan uses: the quantities a step could plausibly name."""
+    return {(m.word, m.head) for step in plan for m in mentions(step, vocabulary)}
+
+
+def misuse_sites(seed: Seed, reference: Trace) -> list[Site]:
+    """Every step mention of a variable that can be renamed to another quantity of the same kind
+    (same head noun, or both bare), with the program read changed to that variable."""
+    links = plan_links(seed)
+    if links is None or not seed.solution:
+        return []
+    tree = ast.parse(seed.solution)
+    function = next((n for n in tree.body if isinstance(n, ast.FunctionDef)), None)
+    if function is None:
+        return []
+    names = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
+    names |= {a.arg for a in function.args.args}
+    types = variable_types(seed, function)
+    word_to_name = {w: n for n in names if (w := plan_word(n)) is not None and n in types}
+    usages = _usages(reference.steps, word_to_name)
+    sites: list[Site] = []
+    for index, step in enumerate(reference.steps):
+        found = mentions(step, word_to_name)
+        for word in {m.word for m in found}:
+            own = [m for m in found if m.word == word]
+            nodes = _names_in_order(tree, links[index], word_to_name[word])
+            if len(own) != len(nodes):
+                continue
+            for mention, node in zip(own, nodes, strict=True):
+                for other, other_name in sorted(word_to_name.items()):
+                    if other == word or (other, mention.head) not in usages:
+                        continue
+                    if (len(other) == 1) != (len(word) == 1):
+                        continue
+                    if types[other_name] != types[word_to_name[word]]:
+                        continue
+                    swap = Swap(node, other_name, other, mention)
+                    site = _misuse(seed.solution, links[index], step, swap)
+                    if site is not None:
+                        sites.append(Site(index, site[0], site[1]))
+    return sites
+
+
+@dataclass(frozen=True)
+class Swap:
+    """Read variable `other_name` (the plan's `other_word`) where `node` (at `mention`) stood."""
+
+    node: ast.Name
+    other_name: str
+    other_word: str
+    mention: Mention
+
+
+def _misuse(
+    program: str, lines: Collection[int], step: str, swap: Swap
+) -> tuple[str, pt.Twin] | None:
+    node, other_name, mention = swap.node, swap.other_name, swap.mention
+    loaded = isinstance(node.ctx, ast.Load)
+    tree = ast.parse(program)
+    twin_node = next(
+        n
+        for n in _names_in_order(tree, lines, node.id)
+        if (n.lineno, n.col_offset) == (node.lineno, node.col_offset)
+    )
+    parent_aug = any(
+        isinstance(p, ast.AugAssign) and p.target is twin_node for p in ast.walk(tree)
+    )
+    if not (loaded or parent_aug):
+        return None
+    function = tree.body[0]
+    if not isinstance(function, ast.FunctionDef):
+        return None
+    if not _defined_before(function, other_name, twin_node.lineno):
+        return None
+    twin_node.id = other_name
+    if _degenerate(tree, twin_node):
+        return None
+    twin = finish(tree, program, [twin_node.lineno], f"{node.id} -> {other_name}")
+    if twin is None:
+        return None
+    return step[: mention.start] + swap.other_word + step[mention.end :], twin
+
+
+@perturbation(Kind.VARIABLE_MISUSE, domain=Domain.CODE)
+def variable_misuse(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+    """A step that names the wrong quantity, e.g. the best sum where the running sum is meant,
+    with the program reading the matching wrong variable (C5)."""
+    return _choose(reference, misuse_sites(seed, reference), rng)
+
+
+# ---- type detector ------------------------------------------------------------------------------
+
+KINDS = frozenset({Kind.ARITHMETIC_ERROR, Kind.VARIABLE_MISUSE})
+
+
+def node_changes(reference: str, twin: str) -> list[tuple[str, str]] | None:
+    """The (before, after) of every node that differs between two programs of the same shape;
+    None when their shapes differ (a statement added, removed or rebuilt)."""
+    a, b = list(ast.walk(ast.parse(reference))), list(ast.walk(ast.parse(twin)))
+    if len(a) != len(b):
+        return None
+    changes: list[tuple[str, str]] = []
+    for x, y in zip(a, b, strict=True):
+        if type(x) is not type(y):
+            if not (isinstance(x, ast.operator) and isinstance(y, ast.operator)):
+                return None
+            changes.append((type(x).__name__, type(y).__name__))
+        elif isinstance(x, ast.Constant) and x.value != getattr(y, "value", None):
+            changes.append((repr(x.value), repr(getattr(y, "value", None))))
+        elif isinstance(x, ast.Name) and x.id != getattr(y, "id", None):
+            changes.append((x.id, getattr(y, "id", "")))
+    return changes
+
+
+def check_more(
+    kind: Kind, seed: Seed, reference: Trace, candidate: Trace, evidence: dict[str, Any]
+) -> str | None:
+    """The C4/C5 type detector: the twin differs from the reference in exactly one node, an
+    operator or integer constant (C4) or a variable name (C5). The harm itself (a test the twin
+    fails, or else a fuzz input) is proven by `code_checks.check`'s answer-changing path."""
+    twin = evidence.get("twin_program")
+    if kind not in KINDS or not isinstance(twin, str) or not seed.solution:
+        return None if kind not in KINDS else "no_twin_program"
+    changes = node_changes(seed.solution, twin)
+    if changes is None or len(changes) != 1:
+        return "not_one_node"
+    before, after = changes[0]
+    is_name = before.isidentifier() and after.isidentifier()
+    operator_like = not is_name or before in _OPERATOR_NAMES
+    if kind is Kind.VARIABLE_MISUSE and (not is_name or before in _OPERATOR_NAMES):
+        return "not_a_variable_swap"
+    if kind is Kind.ARITHMETIC_ERROR and not operator_like:
+        return "not_an_arithmetic_change"
+    return None
+
+
+_OPERATOR_NAMES = frozenset(
+    cls.__name__ for cls in (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+)
