@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import random
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,15 +28,21 @@ CUE_WORDS = re.compile(
     r"verif(?:y|ication)|double-check|confirm|clearly|certainly|obviously)\b",
     re.IGNORECASE,
 )
-_RUNS: dict[str, TestReport] = {}
+_RUNS: OrderedDict[str, TestReport] = OrderedDict()
+_RUNS_KEPT = 256
+"""Reports kept per process: enough for one problem's reference and twins, bounded at scale."""
 
 
 def run_tests(program: str, tests: Sequence[str], setup: str = "") -> TestReport:
     """The sandbox report of `program` on `tests`, cached by content."""
     key = digest([program, list(tests), setup])
-    if key not in _RUNS:
-        _RUNS[key] = run_assert_tests(program, tests, setup=setup, limits=LIMITS)
-    return _RUNS[key]
+    if key in _RUNS:
+        _RUNS.move_to_end(key)
+        return _RUNS[key]
+    report = _RUNS[key] = run_assert_tests(program, tests, setup=setup, limits=LIMITS)
+    if len(_RUNS) > _RUNS_KEPT:
+        _RUNS.popitem(last=False)
+    return report
 
 
 def _summary(report: TestReport) -> dict[str, Any]:
