@@ -149,7 +149,7 @@ def validate_draft(draft: Draft, config: ValidateConfig, max_negatives: int) -> 
         if reason is None:
             evidence = {
                 **cand.evidence,
-                "executor_insensitive": _executor_insensitive(seed, ref, cand),
+                "executor_insensitive": executor_insensitive(seed, ref, cand),
             }
             update = {"diff": step_diff(ref.trace, cand.trace), "evidence": evidence}
             kept.append(cand.model_copy(update=update))
@@ -198,7 +198,7 @@ def _candidate_reject(seed: Seed, cand: Candidate, reason: str) -> Reject:
     )
 
 
-def _executor_insensitive(seed: Seed, ref: Candidate, cand: Candidate) -> bool | None:
+def executor_insensitive(seed: Seed, ref: Candidate, cand: Candidate) -> bool | None:
     """An answer-changing flaw the executor does not notice: kept, but marked and counted."""
     if ref.uplift is None or cand.uplift is None:
         return None
