@@ -5,8 +5,9 @@ a perturbation kind or a role. Every signal is checkable: bounds a plan states a
 program's `range` stops, comparison phrases against the program's comparisons (category and
 direction, oriented by the words of their operands), special inputs the program guards against
 the plan's "If ..., return ..." sentences, case folding and sort order against the program's
-calls, the program's statements covered by plan steps and in the program's order, and code
-pasted into the plan.
+calls, the program's statements covered by plan steps and in the program's order, claims about
+the program's behaviour (`code_claims`), how the plan's quantities are set, updated and read
+(`code_flow`), and code pasted into the plan.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from groupbuild.judge import code_values
+from groupbuild.judge import code_claims, code_flow, code_values
 from groupbuild.perturb.program_twins import is_guard, is_parity_test, is_plus_one
 from groupbuild.schema import DIMENSIONS, Domain, Rubric, Seed, Trace
 
@@ -353,6 +354,11 @@ def judge_code(seed: Seed, trace: Trace) -> Rubric:
             out.add("redundant_step", index)
         for index in code_values.unneeded_copies(steps, function):
             out.add("redundant_step", index)
+        for index in code_claims.claim_flaws(seed, steps, function):
+            out.add("false_claim", index)
+        for name, indices in code_flow.flow_flaws(steps, function).items():
+            for index in dict.fromkeys(indices):
+                out.add(_FLOW[name], index)
     if order_step is not None:
         out.add("order", order_step)
     leaks = _leaks(steps)
@@ -362,13 +368,21 @@ def judge_code(seed: Seed, trace: Trace) -> Rubric:
     bounds = out.count("bound_mismatch")
     values = out.count("constant_mismatch", "operator_mismatch")
     redundant = out.count("redundant_step")
+    claims = out.count("false_claim")
+    flow = out.count("undefined_quantity", "missing_update")
+    misused = out.count("quantity_mismatch")
+    values += misused
     gap = 1.0 - coverage
     scores = {
         "task_understanding": _clamp(10 - 3 * spec - 2.5 * edges - 1 * conditions - 2 * gap),
-        "plan_quality": _clamp(10 - 6 * gap - 2 * bounds - 2 * edges - spec - 2 * redundant),
-        "step_coherence": _clamp(10 - 2 * (conditions + values) - bounds - redundant - 6 * gap),
+        "plan_quality": _clamp(
+            10 - 6 * gap - 2 * bounds - 2 * edges - spec - 2 * redundant - 2 * (claims + flow)
+        ),
+        "step_coherence": _clamp(
+            10 - 2 * (conditions + values + claims + flow) - bounds - redundant - 6 * gap
+        ),
         "action_support": _clamp(
-            10 - 2.5 * (bounds + conditions + spec + edges + values) - 8 * gap
+            10 - 2.5 * (bounds + conditions + spec + edges + values + claims + flow) - 8 * gap
         ),
         "non_leakage": _clamp(10 - 2.5 * len(leaks)),
     }
@@ -376,9 +390,9 @@ def judge_code(seed: Seed, trace: Trace) -> Rubric:
     located = [step for _, step in out.flaws if step is not None] + leaks
     raw = (
         (10 - 3 * spec - 2.5 * edges - conditions)
-        + (10 - 2 * bounds - 2 * edges - spec - 2 * redundant)
-        + (10 - 2 * (conditions + values) - bounds - redundant)
-        + (10 - 2.5 * (bounds + conditions + spec + edges + values))
+        + (10 - 2 * bounds - 2 * edges - spec - 2 * redundant - 2 * (claims + flow))
+        + (10 - 2 * (conditions + values + claims + flow) - bounds - redundant)
+        + (10 - 2.5 * (bounds + conditions + spec + edges + values + claims + flow))
         + (10 - 2.5 * len(leaks))
     ) / 5 - 4 * gap
     return Rubric(
@@ -403,6 +417,15 @@ _REASONS = {
     "constant_mismatch": "a stated number is not one a correct program uses",
     "operator_mismatch": "a computation uses an operation the task does not call for",
     "redundant_step": "a step repeats earlier work or does work nothing needs",
+    "false_claim": "a claim about the program's behaviour is false",
+    "undefined_quantity": "a quantity is used before any step produces it",
+    "missing_update": "a running quantity is never started or never updated",
+    "quantity_mismatch": "a step names a quantity the program does not use there",
+}
+_FLOW = {
+    "undefined": "undefined_quantity",
+    "no_update": "missing_update",
+    "misused": "quantity_mismatch",
 }
 
 
