@@ -11,24 +11,16 @@ import re
 from collections.abc import Callable
 
 from groupbuild.config import ValidateConfig
+from groupbuild.cues import cue_words
 from groupbuild.errors import StageReject
 from groupbuild.hashing import digest
 from groupbuild.perturb.kinds import KindSpec, spec_for
 from groupbuild.schema import Candidate, Domain, Draft, Reject, Seed, Signature
 from groupbuild.traces import aligned_changes, length_ratio, step_diff
 
-CUE_LEXICON = re.compile(
-    r"\b(incorrect\w*|mistak\w*|wrong\w*|error|erroneous|assum\w*|note that|actually|oops|"
-    r"verif\w*|double-check\w*|confirm\w*|clearly|certainly|obviously)\b",
-    re.IGNORECASE,
-)
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
 Gate = Callable[[Seed, Candidate, Candidate, KindSpec], str | None]
-
-
-def cue_words(text: str) -> set[str]:
-    return {m.group(0).lower() for m in CUE_LEXICON.finditer(text)}
 
 
 def numeric_only_change(before: str, after: str) -> bool:

@@ -10,7 +10,7 @@ from test_code_seeds import bundled_code_seeds
 
 from groupbuild.hashing import digest
 from groupbuild.judge.code_rules import judge_code
-from groupbuild.perturb import code_checks, code_values
+from groupbuild.perturb import code_checks, code_values, code_variables
 from groupbuild.perturb.kinds import Kind
 from groupbuild.perturb.registry import Edit
 from groupbuild.reference_code import plan_links, plan_to_trace
@@ -19,7 +19,7 @@ from groupbuild.traces import length_ratio, step_diff
 
 RULES: dict[Kind, Callable[[Seed, Trace, random.Random], Edit | None]] = {
     Kind.ARITHMETIC_ERROR: code_values.arithmetic_error,
-    Kind.VARIABLE_MISUSE: code_values.variable_misuse,
+    Kind.VARIABLE_MISUSE: code_variables.variable_misuse,
 }
 SEEDS = bundled_code_seeds()
 BY_ID = {seed.source_id: seed for seed in SEEDS}
@@ -121,7 +121,7 @@ def test_an_equivalent_constant_change_is_rejected() -> None:
 def test_a_misuse_names_another_quantity_of_the_same_kind() -> None:
     seed = BY_ID["c001"]
     reference = plan_to_trace(seed)
-    texts = {s.text for s in code_values.misuse_sites(seed, reference)}
+    texts = {s.text for s in code_variables.misuse_sites(seed, reference)}
     assert (
         "Replace the running sum with the larger of the value alone and the best sum plus the "
         "value." in texts
@@ -133,7 +133,7 @@ def test_a_misuse_names_another_quantity_of_the_same_kind() -> None:
 def test_a_misuse_never_swaps_values_of_different_types() -> None:
     seed = BY_ID["c020"]
     reference = plan_to_trace(seed)
-    for site in code_values.misuse_sites(seed, reference):
+    for site in code_variables.misuse_sites(seed, reference):
         assert "stack" not in site.twin.mutation or "text" not in site.twin.mutation
 
 

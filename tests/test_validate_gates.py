@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from groupbuild.config import ValidateConfig
+from groupbuild.cues import cue_words
 from groupbuild.perturb.kinds import Kind, spec_for
 from groupbuild.schema import Candidate, Domain, Provenance, Role, Seed, Trace
 from groupbuild.validate import (
-    cue_words,
     gate_artifacts,
     gate_locality,
     gate_schema,

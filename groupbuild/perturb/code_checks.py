@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import ast
 import random
-import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+from groupbuild.cues import new_cue_words
 from groupbuild.execute.sandbox import Limits, Outcome, TestReport, run_assert_tests
 from groupbuild.hashing import digest
 from groupbuild.perturb.kinds import Kind, spec_for
@@ -23,11 +23,6 @@ from groupbuild.schema import Domain, Seed, Signature, Trace
 
 LIMITS = Limits(wall_seconds=2.0, cpu_seconds=2.0, memory_mb=256)
 FUZZ_CASES = 16
-CUE_WORDS = re.compile(
-    r"\b(incorrect\w*|mistak\w*|wrong\w*|error|erroneous|assum\w*|note that|actually|oops|"
-    r"verif(?:y|ication)|double-check|confirm|clearly|certainly|obviously)\b",
-    re.IGNORECASE,
-)
 _RUNS: OrderedDict[str, TestReport] = OrderedDict()
 _RUNS_KEPT = 256
 """Reports kept per process: enough for one problem's reference and twins, bounded at scale."""
@@ -168,12 +163,6 @@ def twin_evidence(seed: Seed, evidence: dict[str, Any]) -> dict[str, Any]:
         "mutation": evidence.get("mutation"),
         "twin_lines": evidence.get("twin_lines"),
     }
-
-
-def new_cue_words(reference: Trace, candidate: Trace) -> list[str]:
-    """Cue words in the candidate that the reference does not have (taxonomy G4a)."""
-    before = {m.lower() for m in CUE_WORDS.findall(" ".join(reference.steps))}
-    return sorted({m.lower() for m in CUE_WORDS.findall(" ".join(candidate.steps))} - before)
 
 
 def check(

@@ -1,5 +1,5 @@
-"""Rule perturbations of code plans that get a value wrong: a constant or operator (C4), or the
-quantity a step uses (C5).
+"""Rule perturbations of code plans that get a constant or operator wrong (C4), the site
+machinery they share with C5 (`code_variables`), and the C4/C5 type detector.
 
 Each rule edits one phrase of one plan step and mutates the reference program on the lines that
 step describes in the same way, so `code_checks` can prove the harm by running the twin. A site
@@ -15,12 +15,11 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from groupbuild.perturb import code_checks
+from groupbuild.cues import new_cue_words
 from groupbuild.perturb import program_twins as pt
 from groupbuild.perturb.code_rules import Rewrite
 from groupbuild.perturb.kinds import Kind
 from groupbuild.perturb.registry import Edit, perturbation
-from groupbuild.perturb.static_types import variable_types
 from groupbuild.reference_code import plan_links
 from groupbuild.schema import Domain, Seed, Trace
 
@@ -41,7 +40,8 @@ def finish(
     return pt.Twin(program=program, lines=tuple(sorted(set(lines))), mutation=mutation)
 
 
-def _on(node: ast.AST, lines: Collection[int]) -> bool:
+def on_lines(node: ast.AST, lines: Collection[int]) -> bool:
+    """Whether `node` starts on one of `lines` (the program lines a plan step describes)."""
     return getattr(node, "lineno", None) in lines
 
 
@@ -64,7 +64,7 @@ def _int_constants(tree: ast.AST, lines: Collection[int], value: int) -> list[as
         if isinstance(node, ast.Constant)
         and type(node.value) is int
         and node.value == value
-        and _on(node, lines)
+        and on_lines(node, lines)
     ]
     return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
 
@@ -107,7 +107,7 @@ def swap_binop(
     """
     tree = ast.parse(reference)
     nodes = [n for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, old)]
-    nodes = [n for n in nodes if _on(n, lines)]
+    nodes = [n for n in nodes if on_lines(n, lines)]
     if len(nodes) > 1 and near:
         nodes = [n for n in nodes if pt.identifier_words(n.right) & set(near)]
     if len(nodes) != 1:
@@ -128,7 +128,7 @@ def swap_augassign(
     nodes = [
         n
         for n in ast.walk(tree)
-        if isinstance(n, ast.AugAssign) and isinstance(n.op, old) and _on(n, lines)
+        if isinstance(n, ast.AugAssign) and isinstance(n.op, old) and on_lines(n, lines)
     ]
     if len(nodes) != 1:
         return None
@@ -177,7 +177,7 @@ def _twice(program: str, lines: Collection[int], match: re.Match[str]) -> pt.Twi
     nodes = [
         c
         for n in ast.walk(tree)
-        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult) and _on(n, lines)
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult) and on_lines(n, lines)
         for c in (n.left, n.right)
         if isinstance(c, ast.Constant) and c.value == 2
     ]
@@ -194,7 +194,7 @@ def _drop_digits(program: str, lines: Collection[int], match: re.Match[str]) -> 
         for n in ast.walk(tree)
         if isinstance(n, ast.AugAssign | ast.BinOp)
         and isinstance(n.op, ast.FloorDiv)
-        and _on(n, lines)
+        and on_lines(n, lines)
     ]
     nodes = [n for n in nodes if isinstance(n, ast.Constant) and n.value == 10]
     if len(nodes) != 1:
@@ -243,6 +243,8 @@ ARITHMETIC_REWRITES = (
 
 @dataclass(frozen=True)
 class Site:
+    """A place to edit: the index of a plan step, its new text, and the matching twin program."""
+
     step: int
     text: str
     twin: pt.Twin
@@ -282,8 +284,9 @@ def edit_from(reference: Trace, site: Site) -> Edit:
     )
 
 
-def _choose(reference: Trace, sites: list[Site], rng: random.Random) -> Edit | None:
-    fair = [s for s in sites if not code_checks.new_cue_words(reference, Trace(steps=(s.text,)))]
+def choose(reference: Trace, sites: list[Site], rng: random.Random) -> Edit | None:
+    """The edit at a site drawn by `rng` among those adding no cue words; None if none do."""
+    fair = [s for s in sites if not new_cue_words(reference, Trace(steps=(s.text,)))]
     return edit_from(reference, rng.choice(fair)) if fair else None
 
 
@@ -291,178 +294,7 @@ def _choose(reference: Trace, sites: list[Site], rng: random.Random) -> Edit | N
 def arithmetic_error(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     """A wrong constant or operator in one computation step: 0 for 1, plus for minus, a
     remainder read as a quotient, multiply read as increase (C4)."""
-    return _choose(reference, _rewrite_sites(seed, reference, ARITHMETIC_REWRITES), rng)
-
-
-# ---- C5: the wrong quantity -------------------------------------------------------------------
-
-_SPELLED = {"char": "character", "idx": "index", "num": "number"}
-_ARTICLES = frozenset({"a", "i"})
-_TOKEN = re.compile(r"[A-Za-z]+")
-
-
-def plan_word(name: str) -> str | None:
-    """How a plan spells the quantity a variable holds (`char` is "character"); None for names
-    a plan cannot name by one word (`i`, `a`, `next_row`)."""
-    if "_" in name or name in _ARTICLES or not name.isalpha():
-        return None
-    return _SPELLED.get(name, name)
-
-
-@dataclass(frozen=True)
-class Mention:
-    word: str
-    start: int
-    end: int
-    head: str
-    """The noun after the word when the word modifies it ("running" in "running sum"), else ""."""
-
-
-def mentions(step: str, vocabulary: Collection[str]) -> list[Mention]:
-    """Whole-word mentions of variable words in a step, skipping a word that is itself modified
-    by another variable word ("price" in "the lowest price" is not the variable `price`)."""
-    tokens = list(_TOKEN.finditer(step))
-    found: list[Mention] = []
-    for k, token in enumerate(tokens):
-        word = token.group(0)
-        if word not in vocabulary:
-            continue
-        if k and tokens[k - 1].group(0) in vocabulary and step[tokens[k - 1].end()] == " ":
-            continue
-        head = ""
-        if k + 1 < len(tokens) and step[token.end() : tokens[k + 1].start()] == " ":
-            nxt = tokens[k + 1].group(0)
-            head = nxt if nxt.isalpha() and nxt not in _LINKS else ""
-        found.append(Mention(word, token.start(), token.end(), head))
-    return found
-
-
-_LINKS = frozenset({
-    "is", "are", "to", "and", "or", "of", "in", "at", "on", "by", "with", "from", "as", "for",
-    "minus", "plus", "alone", "just", "still", "into", "up", "than", "the", "a", "an", "that",
-    "when", "then", "so", "if", "itself", "places", "place", "after", "before", "divided",
-})
-
-
-def _names_in_order(tree: ast.AST, lines: Collection[int], name: str) -> list[ast.Name]:
-    nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name]
-    nodes = [n for n in nodes if _on(n, lines)]
-    return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
-
-
-def _defined_before(function: ast.FunctionDef, name: str, line: int) -> bool:
-    if name in {a.arg for a in function.args.args}:
-        return True
-    stores = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name]
-    return any(isinstance(n.ctx, ast.Store) and n.lineno < line for n in stores)
-
-
-def _degenerate(tree: ast.AST, node: ast.Name) -> bool:
-    """`y op y`, `y == y` or `y = y` after the swap: a plan that says nothing, not a misuse."""
-    for parent in ast.walk(tree):
-        if isinstance(parent, ast.BinOp):
-            sides = [parent.left, parent.right]
-        elif isinstance(parent, ast.Compare):
-            sides = [parent.left, *parent.comparators]
-        elif isinstance(parent, ast.Assign | ast.AugAssign):
-            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-            sides = [*targets, parent.value]
-        else:
-            continue
-        dumps = [ast.unparse(s) for s in sides]
-        if any(s is node for s in sides) and len(set(dumps)) < len(dumps):
-            return True
-    return False
-
-
-def _usages(plan: tuple[str, ...], vocabulary: Collection[str]) -> set[tuple[str, str]]:
-    """(word, head) pairs the whole plan uses: the quantities a step could plausibly name."""
-    return {(m.word, m.head) for step in plan for m in mentions(step, vocabulary)}
-
-
-def misuse_sites(seed: Seed, reference: Trace) -> list[Site]:
-    """Every step mention of a variable that can be renamed to another quantity of the same kind
-    (same head noun, or both bare), with the program read changed to that variable."""
-    links = plan_links(seed)
-    if links is None or not seed.solution:
-        return []
-    tree = ast.parse(seed.solution)
-    function = next((n for n in tree.body if isinstance(n, ast.FunctionDef)), None)
-    if function is None:
-        return []
-    names = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
-    names |= {a.arg for a in function.args.args}
-    types = variable_types(seed, function)
-    word_to_name = {w: n for n in names if (w := plan_word(n)) is not None and n in types}
-    usages = _usages(reference.steps, word_to_name)
-    sites: list[Site] = []
-    for index, step in enumerate(reference.steps):
-        found = mentions(step, word_to_name)
-        for word in {m.word for m in found}:
-            own = [m for m in found if m.word == word]
-            nodes = _names_in_order(tree, links[index], word_to_name[word])
-            if len(own) != len(nodes):
-                continue
-            for mention, node in zip(own, nodes, strict=True):
-                for other, other_name in sorted(word_to_name.items()):
-                    if other == word or (other, mention.head) not in usages:
-                        continue
-                    if (len(other) == 1) != (len(word) == 1):
-                        continue
-                    if types[other_name] != types[word_to_name[word]]:
-                        continue
-                    swap = Swap(node, other_name, other, mention)
-                    site = _misuse(seed.solution, links[index], step, swap)
-                    if site is not None:
-                        sites.append(Site(index, site[0], site[1]))
-    return sites
-
-
-@dataclass(frozen=True)
-class Swap:
-    """Read variable `other_name` (the plan's `other_word`) where `node` (at `mention`) stood."""
-
-    node: ast.Name
-    other_name: str
-    other_word: str
-    mention: Mention
-
-
-def _misuse(
-    program: str, lines: Collection[int], step: str, swap: Swap
-) -> tuple[str, pt.Twin] | None:
-    node, other_name, mention = swap.node, swap.other_name, swap.mention
-    loaded = isinstance(node.ctx, ast.Load)
-    tree = ast.parse(program)
-    twin_node = next(
-        n
-        for n in _names_in_order(tree, lines, node.id)
-        if (n.lineno, n.col_offset) == (node.lineno, node.col_offset)
-    )
-    parent_aug = any(
-        isinstance(p, ast.AugAssign) and p.target is twin_node for p in ast.walk(tree)
-    )
-    if not (loaded or parent_aug):
-        return None
-    function = tree.body[0]
-    if not isinstance(function, ast.FunctionDef):
-        return None
-    if not _defined_before(function, other_name, twin_node.lineno):
-        return None
-    twin_node.id = other_name
-    if _degenerate(tree, twin_node):
-        return None
-    twin = finish(tree, program, [twin_node.lineno], f"{node.id} -> {other_name}")
-    if twin is None:
-        return None
-    return step[: mention.start] + swap.other_word + step[mention.end :], twin
-
-
-@perturbation(Kind.VARIABLE_MISUSE, domain=Domain.CODE)
-def variable_misuse(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
-    """A step that names the wrong quantity, e.g. the best sum where the running sum is meant,
-    with the program reading the matching wrong variable (C5)."""
-    return _choose(reference, misuse_sites(seed, reference), rng)
+    return choose(reference, _rewrite_sites(seed, reference, ARITHMETIC_REWRITES), rng)
 
 
 # ---- type detector ------------------------------------------------------------------------------

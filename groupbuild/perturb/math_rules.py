@@ -10,7 +10,6 @@ reference's and the gold one. None when no place works.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -18,18 +17,13 @@ from functools import lru_cache
 from typing import TypeVar
 
 from groupbuild import mathtext as mt
+from groupbuild.cues import CUE_LEXICON
 from groupbuild.perturb.kinds import Kind
 from groupbuild.perturb.math_lemmas import LEMMA_FINDERS, Lemma
 from groupbuild.perturb.registry import Edit, perturbation
 from groupbuild.schema import Domain, Seed, Trace
 from groupbuild.traces import length_ratio
 
-CUE_WORDS = re.compile(
-    r"\b(?:incorrect\w*|mistak\w*|wrong\w*|errors?|erroneous\w*|assum\w*|note that|actually"
-    r"|oops|verif\w*|double-check\w*|confirm\w*|clearly|certainly|obviously)\b",
-    re.IGNORECASE,
-)
-"""Error-announcing words (taxonomy G4) that an edit must never introduce."""
 LENGTH_TOLERANCE = 0.10
 T = TypeVar("T")
 
@@ -113,7 +107,7 @@ def _finish(
     trace = Trace(steps=tuple(steps))
     reference = Trace(steps=ctx.steps)
     originals = set(ctx.steps)
-    if any(CUE_WORDS.search(s) for s in steps if s not in originals):
+    if any(CUE_LEXICON.search(s) for s in steps if s not in originals):
         return None
     if not length_exempt and abs(length_ratio(reference, trace) - 1) > LENGTH_TOLERANCE:
         return None

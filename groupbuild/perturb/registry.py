@@ -79,5 +79,6 @@ def _load_builtin() -> None:
         code_quality,
         code_rules,
         code_values,
+        code_variables,
         math_rules,
     )
