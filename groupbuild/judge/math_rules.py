@@ -50,7 +50,7 @@ def measure(seed: Seed, trace: Trace) -> Signals:
     steps = trace.steps
     flow = mt.analyze(steps, seed.problem)
     given = mt.problem_values(seed.problem)
-    known: set[Fraction] = set(given | mt.known_constants(seed.problem + " ".join(steps)))
+    known: set[Fraction] = set(given | mt.constants_for(seed.problem, steps))
     rederived: list[int] = []
     for j, quantities in enumerate(flow):
         results = {q.value for q in quantities if q.role == "result"}

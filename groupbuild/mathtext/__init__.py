@@ -29,7 +29,13 @@ from groupbuild.mathtext.numerals import (
 )
 from groupbuild.mathtext.propagate import propagate, recompute_step
 from groupbuild.mathtext.tokens import Tok, tokenize
-from groupbuild.mathtext.units import ALWAYS_KNOWN, known_constants, unit_factors_in, unit_facts
+from groupbuild.mathtext.units import (
+    ALWAYS_KNOWN,
+    constants_for,
+    known_constants,
+    unit_factors_in,
+    unit_facts,
+)
 
 __all__ = [
     "ALWAYS_KNOWN",
@@ -42,6 +48,7 @@ __all__ = [
     "answer_value",
     "bare",
     "canonical",
+    "constants_for",
     "count_false",
     "dangling_quantities",
     "evaluate",

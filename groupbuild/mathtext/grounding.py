@@ -11,7 +11,7 @@ from functools import lru_cache
 from groupbuild.mathtext.equations import parse_step
 from groupbuild.mathtext.numerals import parse_number
 from groupbuild.mathtext.tokens import TOKEN
-from groupbuild.mathtext.units import known_constants
+from groupbuild.mathtext.units import constants_for
 from groupbuild.schema import Trace
 
 _WORD_VALUES: dict[str, tuple[int | Fraction, ...]] = {
@@ -115,7 +115,7 @@ class Quantity:
 def analyze(steps: tuple[str, ...], problem: str) -> tuple[tuple[Quantity, ...], ...]:
     """Per step, every number with its role and its source (the trace's dataflow)."""
     given = problem_values(problem)
-    consts = known_constants(problem + " " + " ".join(steps))
+    consts = constants_for(problem, steps)
     derived: dict[Fraction, int] = {}
     out: list[tuple[Quantity, ...]] = []
     for j, text in enumerate(steps):

@@ -4,6 +4,7 @@ relevant, and the few numbers any solution may use without deriving them."""
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 _UNIT_FACTS: tuple[tuple[tuple[str, ...], tuple[int | Fraction, ...]], ...] = (
     (("minute", "hour", "second", "min", "hr"), (60, 3600)),
@@ -35,14 +36,23 @@ def unit_facts() -> tuple[tuple[tuple[str, ...], tuple[int | Fraction, ...]], ..
     return _UNIT_FACTS
 
 
+_FACT_VALUES = tuple((words, frozenset(Fraction(f) for f in fs)) for words, fs in _UNIT_FACTS)
+
+
+@lru_cache(maxsize=8192)
 def known_constants(text: str) -> frozenset[Fraction]:
     """`ALWAYS_KNOWN` plus the conversion factors whose unit words appear in `text`."""
     lowered = text.lower()
     found = set(ALWAYS_KNOWN)
-    for words, factors in _UNIT_FACTS:
+    for words, factors in _FACT_VALUES:
         if any(w in lowered for w in words):
-            found.update(Fraction(f) for f in factors)
+            found |= factors
     return frozenset(found)
+
+
+def constants_for(problem: str, steps: tuple[str, ...]) -> frozenset[Fraction]:
+    """`known_constants` of a problem and its steps, piece by piece (steps recur across traces)."""
+    return known_constants(problem).union(*(known_constants(s) for s in steps))
 
 
 _CONVERSIONS: tuple[tuple[tuple[str, ...], int], ...] = (

@@ -47,7 +47,7 @@ class Context:
     @classmethod
     def build(cls, seed: Seed, steps: tuple[str, ...]) -> Context:
         given = mt.problem_values(seed.problem)
-        consts = mt.known_constants(seed.problem + " " + " ".join(steps))
+        consts = mt.constants_for(seed.problem, steps)
         gold = mt.parse_number(seed.answer) if seed.answer else None
         return cls(
             seed,
