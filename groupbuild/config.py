@@ -117,6 +117,8 @@ class PublishConfig(Section):
     row_group_bytes: int = 32_000_000
     """Arrow bytes per row group: well under the Hub's 100 MB guidance, and the memory bound."""
     pretty_name: str = "TRACELIFT-GROUPS"
+    audit: bool = True
+    """Measure the artifact audit (cue words, length shortcut, text-only AUC) for the card."""
 
 
 class RunnerConfig(Section):

@@ -70,6 +70,11 @@ def publish(config: Config, store: Store, *, base_dir: Path) -> dict[str, Any]:
     pending = len(store.seeds) - len(journal) - sum(1 for r in store.rejects if r.stage != "seeds")
     result = summary.build(pending=pending)
     result["files"] = files
+    if config.publish.audit:
+        from groupbuild.report.audit import audit
+
+        found = audit(out)
+        result["audit"] = {"targets": found["targets"], "checks": found["checks"]}
     write_json_atomic(out / "summary.json", result)
     write_card(out, config, result, writers.schemas, provenance(config, base_dir))
     return result

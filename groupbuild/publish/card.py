@@ -168,6 +168,8 @@ def render_card(
                 for k, v in summary["length_chars"].items()
             ],
         ),
+        "## Artifact audit",
+        _audit(summary.get("audit")),
         "## Answer-change rate per kind (math)",
         "Share of negatives whose recomputed final answer differs from the reference's, by "
         "outcome signature (A: must change; S and Q: must not).\n\n"
@@ -176,6 +178,35 @@ def render_card(
         _provenance(provenance),
     ]
     return "\n\n".join(sections) + "\n"
+
+
+def _audit(found: dict[str, Any] | None) -> str:
+    """Shortcut checks a reward model could exploit, against the targets from published data."""
+    if not found:
+        return "Not measured for this build."
+    overall = [
+        (c["domain"], c["check"], c["value"], "yes" if c["ok"] else "no")
+        for c in found["checks"]
+        if c["scope"] == "all"
+    ]
+    failing = [
+        (c["domain"], c["scope"], c["check"], c["value"])
+        for c in found["checks"]
+        if c["scope"] != "all" and not c["ok"]
+    ]
+    targets = "\n".join(f"- `{name}`: {text}" for name, text in found["targets"].items())
+    parts = [
+        "Measured on the published data (the text-only classifier trains on train and is "
+        "scored on dev, by problem). Targets, with what PRMBench's released data shows:\n\n"
+        + targets,
+        _table(("domain", "check", "value", "meets target"), overall),
+    ]
+    if failing:
+        parts.append(
+            "Kinds that miss a target (a known shortcut to watch when training on them):\n\n"
+            + _table(("domain", "kind", "check", "value"), failing)
+        )
+    return "\n\n".join(parts)
 
 
 def _decontamination(config: Config, summary: dict[str, Any]) -> str:

@@ -1,0 +1,222 @@
+"""One streaming pass over a published dataset, keeping the compact facts audit and report need.
+
+Each negative becomes a `NegativeFacts` (numbers and flags, no text); each trace and each edited
+step becomes a hashed-feature sample for the artifact probe; a few whole groups per domain are
+kept for display, picked by a seeded hash of their problem id so the pick is stable and
+independent of file order.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from groupbuild.execute.math_answer import equivalent
+from groupbuild.hashing import split_rank
+from groupbuild.report.alignment import Row, align, edited_pairs, measured_diff
+from groupbuild.report.classifier import HashedNgrams
+from groupbuild.report.dataset import iter_groups
+from groupbuild.validate import cue_words, numeric_only_change
+
+SAMPLE_SEED = 7
+
+
+@dataclass(frozen=True, slots=True)
+class NegativeFacts:
+    problem_id: str
+    split: str
+    kind: str
+    signature: str | None
+    ref_chars: int
+    chars: int
+    margin: float
+    """Reference rubric total minus this negative's."""
+    rubric_label: str
+    answer_changed: bool | None
+    first_error: float | None
+    """Relative position of the first flawed step: (index + 0.5) / steps; 0.5 is mid-trace."""
+    judge_agrees: bool | None
+    uplift: float | None
+    executor_insensitive: bool
+    edited_steps: int
+    cue_steps: int
+    """Edited candidate steps holding any cue word."""
+    cue_matched: int
+    """Their matching reference steps holding any cue word."""
+    added_cues: tuple[str, ...]
+    """Cue words in edited steps that their matching reference step lacks."""
+    diff_as_published: bool
+    span_covers: bool
+    """Every measured change is in the declared span or is numeric-only fallout."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One probe sample: its step ids in the featurizer, label (1 = flawed), split, kind."""
+
+    steps: tuple[int, ...]
+    label: int
+    held_out: bool
+    kind: str | None
+    group: int
+    """Index of its group in the domain, to compare a negative with its own reference."""
+
+
+@dataclass
+class DomainScan:
+    groups: int = 0
+    splits: Counter[str] = field(default_factory=Counter)
+    negatives: list[NegativeFacts] = field(default_factory=list)
+    reference_steps: int = 0
+    reference_cue_steps: int = 0
+    reference_chars: list[int] = field(default_factory=list)
+    reference_labels: Counter[str] = field(default_factory=Counter)
+    reference_uplifts: list[float] = field(default_factory=list)
+    traces: list[Sample] = field(default_factory=list)
+    steps: list[Sample] = field(default_factory=list)
+    shown: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    """Heap of (−rank, problem id, group): the groups with the smallest sample rank."""
+
+
+@dataclass
+class Scan:
+    domains: dict[str, DomainScan]
+    featurizer: HashedNgrams
+
+    def sample_groups(self, domain: str) -> list[dict[str, Any]]:
+        shown = self.domains[domain].shown
+        return [group for _, _, group in sorted(shown, key=lambda item: (-item[0], item[1]))]
+
+
+class _Cues:
+    def __init__(self) -> None:
+        self._cache: dict[str, frozenset[str]] = {}
+
+    def __call__(self, text: str) -> frozenset[str]:
+        found = self._cache.get(text)
+        if found is None:
+            found = self._cache[text] = frozenset(cue_words(text))
+        return found
+
+
+def scan(dataset_dir: Path, *, shown_per_domain: int = 3, bits: int = 18) -> Scan:
+    result = Scan(domains={}, featurizer=HashedNgrams(bits))
+    cues = _Cues()
+    for domain, split, group in iter_groups(dataset_dir):
+        ds = result.domains.setdefault(domain, DomainScan())
+        _add_group(ds, domain, split, group, result.featurizer, cues)
+        rank = split_rank(SAMPLE_SEED, group["problem_id"])
+        item = (-rank, group["problem_id"], group)
+        if len(ds.shown) < shown_per_domain:
+            heapq.heappush(ds.shown, item)
+        elif shown_per_domain and item > ds.shown[0]:
+            heapq.heapreplace(ds.shown, item)
+    return result
+
+
+def _add_group(
+    ds: DomainScan,
+    domain: str,
+    split: str,
+    group: dict[str, Any],
+    featurizer: HashedNgrams,
+    cues: _Cues,
+) -> None:
+    ref = group["positive_pool"][0]
+    ref_steps: list[str] = ref["steps"]
+    held_out = split != "train"
+    gid = ds.groups
+    ds.groups += 1
+    ds.splits[split] += 1
+    ds.reference_steps += len(ref_steps)
+    ds.reference_cue_steps += sum(1 for s in ref_steps if cues(s))
+    ds.reference_chars.append(len(ref["reasoning"]))
+    ds.reference_labels[ref["rubric_label"]] += 1
+    if ref.get("uplift") is not None:
+        ds.reference_uplifts.append(float(ref["uplift"]))
+    ds.traces.append(Sample(tuple(map(featurizer.step, ref_steps)), 0, held_out, None, gid))
+    shown_ref_steps: set[int] = set()
+    for neg in group["negative_bank"]:
+        steps: list[str] = neg["steps"]
+        kind = neg.get("negative_kind") or ""
+        rows = align(ref_steps, steps)
+        pairs = edited_pairs(rows, len(ref_steps))
+        ds.traces.append(Sample(tuple(map(featurizer.step, steps)), 1, held_out, kind, gid))
+        for i, j in pairs:
+            ds.steps.append(Sample((featurizer.step(steps[j]),), 1, held_out, kind, gid))
+            if i not in shown_ref_steps:
+                shown_ref_steps.add(i)
+                ds.steps.append(Sample((featurizer.step(ref_steps[i]),), 0, held_out, None, gid))
+        ds.negatives.append(_facts(domain, split, group, ref, neg, rows, pairs, cues))
+
+
+def _facts(
+    domain: str,
+    split: str,
+    group: dict[str, Any],
+    ref: dict[str, Any],
+    neg: dict[str, Any],
+    rows: list[Row],
+    pairs: list[tuple[int, int]],
+    cues: _Cues,
+) -> NegativeFacts:
+    ref_steps, steps = ref["steps"], neg["steps"]
+    added: list[str] = []
+    for i, j in pairs:
+        added.extend(sorted(cues(steps[j]) - cues(ref_steps[i])))
+    changed, deleted, inserted = measured_diff(rows)
+    published = (neg["changed_steps"], neg["deleted_steps"], neg["inserted_steps"])
+    flawed = neg.get("first_flawed_step")
+    judge = neg.get("judge_first_flawed_step")
+    span = set(neg.get("declared_span") or ())
+    outside = [r for r in rows if r.tag in ("changed", "deleted") and r.ref not in span]
+    return NegativeFacts(
+        problem_id=group["problem_id"],
+        split=split,
+        kind=neg.get("negative_kind") or "",
+        signature=neg.get("signature"),
+        ref_chars=len(ref["reasoning"]),
+        chars=len(neg["reasoning"]),
+        margin=round(float(ref["rubric"]["total"]) - float(neg["rubric"]["total"]), 6),
+        rubric_label=neg["rubric_label"],
+        answer_changed=_answer_changed(domain, ref.get("answer"), neg.get("answer")),
+        first_error=None if flawed is None else (flawed + 0.5) / max(len(ref_steps), len(steps)),
+        judge_agrees=None if flawed is None else judge == flawed,
+        uplift=None if neg.get("uplift") is None else float(neg["uplift"]),
+        executor_insensitive=bool(neg.get("executor_insensitive")),
+        edited_steps=len(pairs),
+        cue_steps=sum(1 for _, j in pairs if cues(steps[j])),
+        cue_matched=sum(1 for i, _ in pairs if cues(ref_steps[i])),
+        added_cues=tuple(added),
+        diff_as_published=(changed, deleted, inserted) == tuple(map(list, published)),
+        span_covers=all(_is_fallout(r, ref_steps, steps) for r in outside),
+    )
+
+
+def _is_fallout(row: Row, ref_steps: list[str], steps: list[str]) -> bool:
+    if row.tag != "changed" or row.ref is None or row.cand is None:
+        return False
+    return numeric_only_change(ref_steps[row.ref], steps[row.cand])
+
+
+def _answer_changed(domain: str, reference: str | None, answer: str | None) -> bool | None:
+    if domain != "math" or reference is None:
+        return None
+    if answer is None:
+        return True
+    same = _same_plain_number(answer, reference)
+    return not (equivalent(answer, reference) if same is None else same)
+
+
+def _same_plain_number(a: str, b: str) -> bool | None:
+    """Decided without the full equivalence check when both are plain numbers (most are)."""
+    try:
+        x, y = float(a.replace(",", "")), float(b.replace(",", ""))
+    except ValueError:
+        return None
+    if x == y:
+        return True
+    return False if "." not in a + b else None
