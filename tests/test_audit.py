@@ -256,3 +256,21 @@ def test_audit_of_the_bundled_build_finds_every_published_diff_measured(
         assert d["negatives"]["diff_as_published_rate"] == 1.0
         assert d["negatives"]["cue"]["added_cue_rate"] == 0.0
         assert 0.0 <= d["negatives"]["length_shortcut_accuracy"] <= 1.0
+
+
+def test_the_audit_reads_a_bounded_hash_sample_of_large_exports(tmp_path: Path) -> None:
+    from groupbuild.report.scan import scan
+
+    dist = tmp_path / "dist"
+    groups = []
+    for i in range(400):
+        ref = _reference(i)
+        longer = [ref[0], ref[1] + " She counts them again.", ref[2]]
+        groups.append(group(f"gsm8k:{i}", ref, [negative(ref, longer, "redundant_detour")]))
+    write_dataset(dist, groups)
+    full = scan(dist, shown_per_domain=0)
+    sampled = scan(dist, shown_per_domain=0, max_groups=100)
+    again = scan(dist, shown_per_domain=0, max_groups=100)
+    assert full.domains["math"].groups == 400
+    assert 60 <= sampled.domains["math"].groups <= 140
+    assert sampled.domains["math"].groups == again.domains["math"].groups

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from groupbuild.report.audit import audit, audit_scan
+from groupbuild.report.audit import SAMPLE_GROUPS, audit, audit_scan
 from groupbuild.report.dataset import load_summary
 from groupbuild.report.scan import scan
 
@@ -26,7 +26,7 @@ def build_report(dataset_dir: Path, out_dir: Path) -> Path:
     """Write the report of the dataset in `dataset_dir` into `out_dir`; the path of index.html."""
     from groupbuild.report import page, plots
 
-    result = scan(dataset_dir, shown_per_domain=SHOWN_PER_DOMAIN)
+    result = scan(dataset_dir, shown_per_domain=SHOWN_PER_DOMAIN, max_groups=SAMPLE_GROUPS)
     findings = audit_scan(result)
     plot_dir = out_dir / PLOT_DIR
     plot_dir.mkdir(parents=True, exist_ok=True)

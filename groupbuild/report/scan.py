@@ -18,7 +18,7 @@ from groupbuild.execute.math_answer import equivalent
 from groupbuild.hashing import split_rank
 from groupbuild.report.alignment import Row, align, edited_pairs, measured_diff
 from groupbuild.report.classifier import HashedNgrams
-from groupbuild.report.dataset import iter_groups
+from groupbuild.report.dataset import group_files, iter_groups
 from groupbuild.validate import cue_words, numeric_only_change
 
 SAMPLE_SEED = 7
@@ -102,10 +102,25 @@ class _Cues:
         return found
 
 
-def scan(dataset_dir: Path, *, shown_per_domain: int = 3, bits: int = 18) -> Scan:
+def scan(
+    dataset_dir: Path,
+    *,
+    shown_per_domain: int = 3,
+    bits: int = 18,
+    max_groups: int | None = None,
+) -> Scan:
+    """One pass over the export; with `max_groups`, a fixed hash-chosen sample per domain, so
+    memory stays bounded whatever the dataset's size."""
     result = Scan(domains={}, featurizer=HashedNgrams(bits))
     cues = _Cues()
+    keep = _sample_share(dataset_dir, max_groups)
     for domain, split, group in iter_groups(dataset_dir):
+        share = keep.get(domain, 1.0)
+        if (
+            share < 1.0
+            and split_rank(SAMPLE_SEED + 1, group["problem_id"]) % 10**6 >= share * 10**6
+        ):
+            continue
         ds = result.domains.setdefault(domain, DomainScan())
         _add_group(ds, domain, split, group, result.featurizer, cues)
         rank = split_rank(SAMPLE_SEED, group["problem_id"])
@@ -115,6 +130,17 @@ def scan(dataset_dir: Path, *, shown_per_domain: int = 3, bits: int = 18) -> Sca
         elif shown_per_domain and item > ds.shown[0]:
             heapq.heapreplace(ds.shown, item)
     return result
+
+
+def _sample_share(dataset_dir: Path, max_groups: int | None) -> dict[str, float]:
+    """Per domain, the share of groups to keep so about `max_groups` remain."""
+    if max_groups is None:
+        return {}
+    counts: dict[str, int] = {}
+    for domain, _split, path in group_files(dataset_dir):
+        with path.open("rb") as handle:
+            counts[domain] = counts.get(domain, 0) + sum(1 for line in handle if line.strip())
+    return {d: min(1.0, max_groups / n) for d, n in counts.items() if n}
 
 
 def _add_group(
