@@ -31,7 +31,7 @@ TARGETS = {
 PROBE = "hashed word uni+bigrams (2^18, CRC32), L2-penalized logistic regression, numpy"
 
 
-SAMPLE_GROUPS = 4000
+SAMPLE_GROUPS = 2000
 """Groups per domain the audit reads at most (a fixed hash sample): bounded memory at scale."""
 
 

@@ -7,7 +7,8 @@ plus what the caller chooses to keep.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,27 @@ def group_files(dataset_dir: Path) -> list[tuple[str, str, Path]]:
     return found
 
 
-def iter_groups(dataset_dir: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(domain, split, group) for every group line of the export."""
+def iter_groups(
+    dataset_dir: Path, wanted: Callable[[str, str], bool] | None = None
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(domain, split, group) for every group line of the export, or those `wanted(domain,
+    problem_id)` keeps; the id is read at the line's start, so skipped lines are not parsed."""
     files = group_files(dataset_dir)
     if not files:
         raise FileNotFoundError(f"no tracelift/<domain>/<split>_groups.jsonl under {dataset_dir}")
     for domain, split, path in files:
         with path.open(encoding="utf-8") as handle:
             for line in handle:
-                if line.strip():
-                    yield domain, split, json.loads(line)
+                if not line.strip():
+                    continue
+                if wanted is not None:
+                    head = _ID.match(line)
+                    pid = (
+                        json.loads(f'"{head.group(1)}"') if head else json.loads(line)["problem_id"]
+                    )
+                    if not wanted(domain, pid):
+                        continue
+                yield domain, split, json.loads(line)
+
+
+_ID = re.compile(r'\{"problem_id":"((?:[^"\\]|\\.)*)"')

@@ -114,13 +114,12 @@ def scan(
     result = Scan(domains={}, featurizer=HashedNgrams(bits))
     cues = _Cues()
     keep = _sample_share(dataset_dir, max_groups)
-    for domain, split, group in iter_groups(dataset_dir):
+
+    def wanted(domain: str, problem_id: str) -> bool:
         share = keep.get(domain, 1.0)
-        if (
-            share < 1.0
-            and split_rank(SAMPLE_SEED + 1, group["problem_id"]) % 10**6 >= share * 10**6
-        ):
-            continue
+        return share >= 1.0 or split_rank(SAMPLE_SEED + 1, problem_id) % 10**6 < share * 10**6
+
+    for domain, split, group in iter_groups(dataset_dir, wanted if keep else None):
         ds = result.domains.setdefault(domain, DomainScan())
         _add_group(ds, domain, split, group, result.featurizer, cues)
         rank = split_rank(SAMPLE_SEED, group["problem_id"])
