@@ -70,7 +70,7 @@ def publish(config: Config, store: Store, *, base_dir: Path) -> dict[str, Any]:
     pending = len(store.seeds) - len(journal) - sum(1 for r in store.rejects if r.stage != "seeds")
     result = summary.build(pending=pending)
     result["files"] = files
-    if config.publish.audit:
+    if config.publish.audit and result["groups_published"]:
         from groupbuild.report.audit import audit
 
         found = audit(out)

@@ -11,7 +11,6 @@ kept in `unknown`, so a client upgrade that calls something new is easy to spot.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
@@ -26,6 +25,8 @@ from urllib.parse import unquote
 import yaml
 from aiohttp import web
 from yarl import URL
+
+from tests.servers.loopback import LoopbackServer
 
 USER = "tester"
 GITATTRIBUTES = b"*.parquet filter=lfs diff=lfs merge=lfs -text\n"
@@ -144,10 +145,13 @@ def match(method: str, segments: list[str]) -> tuple[str, dict[str, str]] | None
     return None
 
 
-class HubServer:
+class HubServer(LoopbackServer):
     """The server; use as a context manager or call `start()`/`stop()`."""
 
+    label = "local Hub server"
+
     def __init__(self, token: str) -> None:
+        super().__init__()
         self.token = token
         self.repos: dict[str, Repo] = {}
         self.objects: dict[str, bytes] = {}
@@ -159,14 +163,6 @@ class HubServer:
         self._upload_secret = secrets.token_hex(8)
         self._pending: dict[str, bytes] = {}
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def files(self, repo_id: str, rev: str = "main") -> dict[str, bytes]:
         """Path → content of a revision, read straight from the server's state."""
@@ -174,42 +170,10 @@ class HubServer:
         assert commit is not None, f"{repo_id}@{rev} does not exist"
         return {path: self.objects[e.key] for path, e in commit.files.items()}
 
-    def start(self) -> HubServer:
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("local Hub server did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._loop is None or self._runner is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
-        self._loop = None
-
-    def __enter__(self) -> HubServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _serve(self, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
+    def build_app(self) -> web.Application:
         app = web.Application(client_max_size=2**31)
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
-        self._runner = web.AppRunner(app, access_log=None)
-        loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        ready.set()
-        loop.run_forever()
-        loop.close()
+        return app
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         raw = URL(request.raw_path).raw_path

@@ -16,9 +16,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
+
+from tests.servers.loopback import LoopbackServer
 
 ROLE_HEADER = "X-Groupbuild-Role"
 FAULTS = ("429", "500", "503", "timeout", "truncated", "nonschema", "401")
@@ -57,8 +59,12 @@ def echo_responder(role: str, request: dict[str, Any]) -> str | dict[str, Any]:
     return f"reply from {role}"
 
 
-class OpenAIServer:
+class OpenAIServer(LoopbackServer):
     """The server; use as a context manager or call `start()`/`stop()`."""
+
+    label = "test OpenAI server"
+    runner_options: ClassVar[dict[str, Any]] = {"access_log": None, "shutdown_timeout": 0.1}
+    site_options: ClassVar[dict[str, Any]] = {"backlog": 1024}
 
     def __init__(
         self,
@@ -69,6 +75,7 @@ class OpenAIServer:
         json_schema: bool = True,
         keep_log: bool = True,
     ) -> None:
+        super().__init__()
         self.responder = responder
         self.latency = latency
         self.faults = faults or Faults()
@@ -81,10 +88,6 @@ class OpenAIServer:
         self.max_inflight = 0
         self._rng = random.Random(self.faults.seed)
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
 
     @property
     def base_url(self) -> str:
@@ -93,42 +96,10 @@ class OpenAIServer:
     def requests_for(self, role: str) -> list[LoggedRequest]:
         return [r for r in self.log if r.role == role]
 
-    def start(self) -> OpenAIServer:
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("test OpenAI server did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._loop is None or self._runner is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
-        self._loop = None
-
-    def __enter__(self) -> OpenAIServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _serve(self, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
+    def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
-        loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        ready.set()
-        loop.run_forever()
-        loop.close()
+        return app
 
     def _draw_fault(self) -> str:
         with self._lock:
