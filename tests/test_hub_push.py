@@ -288,3 +288,20 @@ def test_importing_the_module_does_not_import_the_hub_client() -> None:
     code = f"import sys, groupbuild.publish.hub; print(sorted({clients} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_the_published_dataset_round_trips_through_the_hub_in_every_config(
+    hub: HubServer, tmp_path: Path, bundled_build: tuple[Path, dict]
+) -> None:
+    import datasets
+
+    dist, _ = bundled_build
+    configs = ["math", "code", "pairs", "steps"]
+    steps = [{"op": "push", "folder": str(dist), "repo_id": REPO}]
+    steps += [{"op": "load", "repo_id": REPO, "config": name} for name in configs]
+    _, *remote = run_client(steps, hub.url, tmp_path / "home")
+    for name, pulled in zip(configs, remote, strict=True):
+        local = datasets.load_dataset(str(dist), name)
+        expected_rows = {split: json.loads(json.dumps(local[split].to_list())) for split in local}
+        assert pulled == expected_rows, name
+    assert "README.md" in hub.files(REPO)
