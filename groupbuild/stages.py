@@ -15,7 +15,7 @@ from typing import Any
 
 from groupbuild import validate as gates
 from groupbuild.config import Config
-from groupbuild.errors import StageReject
+from groupbuild.errors import GroupbuildError, StageReject
 from groupbuild.hashing import candidate_id, digest
 from groupbuild.perturb.kinds import Kind
 from groupbuild.roles import Executor, Judge, Perturber, Planner
@@ -103,7 +103,11 @@ def kinds_for(ctx: StageContext, domain: Domain) -> list[Kind]:
         return available
     unknown = sorted(set(wanted) - {k.value for k in available})
     if unknown:
-        raise StageReject("unknown_kind", f"{domain.value} kinds {unknown} are not available")
+        # A config naming a kind the backend lacks concerns every problem: stop the run.
+        valid = sorted(k.value for k in available)
+        raise GroupbuildError(
+            f"perturb.kinds.{domain.value}: {unknown} not available; valid: {valid}"
+        )
     return [k for k in available if k.value in wanted]
 
 

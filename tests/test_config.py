@@ -37,3 +37,14 @@ def test_resolved_config_holds_the_key_variable_name_not_a_key() -> None:
     resolved = config.resolved()
     assert resolved["roles"]["judge"]["api_key_env"] == "OPENAI_API_KEY"
     assert resolved["validate"]["min_negatives"] == 4
+
+
+def test_a_kind_the_backend_lacks_stops_the_run_with_the_valid_names(tmp_path: Path) -> None:
+    from pipeline_helpers import REPO, config_for
+
+    from groupbuild.errors import GroupbuildError
+    from groupbuild.runner import run
+
+    config = config_for(tmp_path, "perturb.kinds={math: [no_such_kind]}")
+    with pytest.raises(GroupbuildError, match=r"perturb\.kinds\.math.*arithmetic_slip"):
+        run(config, base_dir=REPO)

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,7 +51,8 @@ def publish(config: Config, store: Store, *, base_dir: Path) -> dict[str, Any]:
     seeds_in = len(store.seeds) + sum(1 for r in store.rejects if r.stage == "seeds")
     summary = SummaryBuilder(seeds_in, config.publish.split_seed, config.publish.dev_ratio)
     rejects_out = (out / "rejects.jsonl").open("w", encoding="utf-8")
-    with rejects_out, journal.path.open("rb") if journal.path.exists() else _empty() as fh:
+    drafts = journal.path.open("rb") if journal.path.exists() else nullcontext()
+    with rejects_out, drafts as fh:
         # Pipeline rejects are journaled in completion order; publish them in a fixed one.
         for reject in sorted(store.rejects, key=lambda r: (r.stage != "seeds", r.id)):
             summary.add_seed_reject(reject)
@@ -116,14 +118,6 @@ _DOMAIN = re.compile(rb'"domain":"(math|code)"')
 def _line_at(fh: IO[bytes], offset: int) -> bytes:
     fh.seek(offset)
     return fh.readline()
-
-
-class _empty:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 class _Writers:
