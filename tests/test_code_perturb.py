@@ -27,8 +27,12 @@ RULES: dict[Kind, Callable[[Seed, Trace, random.Random], Edit | None]] = {
 SEEDS = bundled_code_seeds()
 # Applicability measured on the bundled seeds with rng seed 18; a drop means a rule broke.
 MIN_APPLICABLE = {
-    Kind.OFF_BY_ONE: 20, Kind.INVERTED_CONDITION: 26, Kind.SPEC_MISREAD: 10,
-    Kind.MISSING_EDGE_CASE: 12, Kind.DROPPED_STEP: 34, Kind.WRONG_ORDER: 18,
+    Kind.OFF_BY_ONE: 20,
+    Kind.INVERTED_CONDITION: 26,
+    Kind.SPEC_MISREAD: 10,
+    Kind.MISSING_EDGE_CASE: 12,
+    Kind.DROPPED_STEP: 34,
+    Kind.WRONG_ORDER: 18,
 }
 
 
@@ -121,8 +125,10 @@ def test_a_deleted_guard_that_later_code_already_covers_is_rejected() -> None:
     reference = plan_to_trace(seed)
     edit = code_rules.missing_edge_case(seed, reference, random.Random(0))
     assert edit is not None
-    assert code_checks.check(Kind.MISSING_EDGE_CASE, seed, reference, edit.trace, edit.evidence) \
+    assert (
+        code_checks.check(Kind.MISSING_EDGE_CASE, seed, reference, edit.trace, edit.evidence)
         == "equivalent_mutant"
+    )
 
 
 def test_a_missing_edge_case_fails_only_some_tests() -> None:
@@ -130,8 +136,10 @@ def test_a_missing_edge_case_fails_only_some_tests() -> None:
     reference = plan_to_trace(seed)
     edit = code_rules.missing_edge_case(seed, reference, random.Random(0))
     assert edit is not None and edit.declared_span == (1,)
-    assert code_checks.check(Kind.MISSING_EDGE_CASE, seed, reference, edit.trace, edit.evidence) \
+    assert (
+        code_checks.check(Kind.MISSING_EDGE_CASE, seed, reference, edit.trace, edit.evidence)
         is None
+    )
     facts = code_checks.twin_evidence(seed, edit.evidence)
     assert facts["tests_failed_by_twin_only"] == [0]
     assert facts["twin"]["passed"] == len(seed.tests) - 1
@@ -142,8 +150,10 @@ def test_a_plan_that_did_not_change_is_not_a_negative() -> None:
     reference = plan_to_trace(seed)
     edit = code_rules.off_by_one(seed, reference, random.Random(0))
     assert edit is not None
-    assert code_checks.check(Kind.OFF_BY_ONE, seed, reference, reference, edit.evidence) \
+    assert (
+        code_checks.check(Kind.OFF_BY_ONE, seed, reference, reference, edit.evidence)
         == "unchanged_plan"
+    )
 
 
 def test_cue_words_introduced_by_an_edit_are_caught() -> None:

@@ -208,9 +208,7 @@ def test_importing_the_llm_package_imports_no_openai():
     assert out.stdout.strip() == "False"
 
 
-def test_a_cached_reply_that_no_longer_parses_is_asked_again_and_replaced(
-    openai_server, tmp_path
-):
+def test_a_cached_reply_that_no_longer_parses_is_asked_again_and_replaced(openai_server, tmp_path):
     server = openai_server(good)
     ask(make_client(server.base_url, tmp_path), "x")
     path = ResponseCache(tmp_path).path

@@ -118,9 +118,7 @@ def test_a_complete_rerun_sends_zero_requests_and_the_key_is_never_written(
     assert not [p for p in files if KEY.encode() in p.read_bytes()]
 
 
-def test_a_killed_run_resumes_without_repeating_finished_requests(
-    openai_server, tmp_path, llm_key
-):
+def test_a_killed_run_resumes_without_repeating_finished_requests(openai_server, tmp_path, llm_key):
     answers = small_seeds(tmp_path, math=8, code=0)
     server = openai_server(RoleScript(answers=answers), latency=0.05)
     config_path = write_config(tmp_path, server.base_url, ("perturber", "judge", "executor"))

@@ -113,13 +113,21 @@ def test_bounds_and_conditions_use_the_wording_the_rules_read() -> None:
 @pytest.mark.parametrize(
     ("program", "reason"),
     [
-        ("def f(x):\n    try:\n        return 1 / x\n    except ZeroDivisionError:\n"
-         "        return 0\n", "statement_try"),
+        (
+            "def f(x):\n    try:\n        return 1 / x\n    except ZeroDivisionError:\n"
+            "        return 0\n",
+            "statement_try",
+        ),
         ("def f(x):\n    return x * 2\n", "1_steps_outside_3_to_10"),
-        ("def g(x):\n    return x\n\ndef f(x):\n    y = g(x)\n    z = y\n    return z\n",
-         "helper_functions"),
-        ("def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n"
-         "    return sorted(xs, key=lambda v: -v)[0] + total\n", "keyword_arguments"),
+        (
+            "def g(x):\n    return x\n\ndef f(x):\n    y = g(x)\n    z = y\n    return z\n",
+            "helper_functions",
+        ),
+        (
+            "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n"
+            "    return sorted(xs, key=lambda v: -v)[0] + total\n",
+            "keyword_arguments",
+        ),
     ],
 )
 def test_a_function_without_faithful_wording_gets_a_reason_and_no_plan(

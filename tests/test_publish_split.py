@@ -62,7 +62,9 @@ def test_shards_split_by_bytes_and_keep_every_row_in_order(tmp_path) -> None:
         writer.write({"i": i, "text": "x" * 40})
     paths = writer.close()
     assert len(paths) > 1
-    assert [p.name for p in paths][0] == f"train-00000-of-{len(paths):05d}.parquet"
+    assert [p.name for p in paths] == [
+        f"train-{i:05d}-of-{len(paths):05d}.parquet" for i in range(len(paths))
+    ]
     files = [pq.ParquetFile(p) for p in paths]
     assert sum(f.metadata.num_row_groups for f in files) > len(paths)
     rows = [i for p in paths for i in pq.read_table(p).column("i").to_pylist()]

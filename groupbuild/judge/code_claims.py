@@ -107,9 +107,7 @@ def _empty_claim_false(seed: Seed, function: ast.FunctionDef, match: re.Match[st
     return _runs_differently(seed, function.name, tuple(args), claimed) is True
 
 
-def _argument(
-    phrase: str, function: ast.FunctionDef, args: tuple[Any, ...]
-) -> int | None:
+def _argument(phrase: str, function: ast.FunctionDef, args: tuple[Any, ...]) -> int | None:
     """The position of the sequence argument the phrase names: by name, else by its noun."""
     params = [a.arg for a in function.args.args]
     sequences = [i for i, a in enumerate(args) if isinstance(a, list | tuple | str)]
@@ -137,9 +135,7 @@ def _runs_differently(seed: Seed, entry: str, args: tuple[Any, ...], claimed: An
     key = digest([seed.solution or "", seed.test_setup, test])
     if key not in _RUNS:
         limits = Limits(wall_seconds=2.0, cpu_seconds=2.0, memory_mb=256)
-        report = run_assert_tests(
-            seed.solution or "", [test], setup=seed.test_setup, limits=limits
-        )
+        report = run_assert_tests(seed.solution or "", [test], setup=seed.test_setup, limits=limits)
         outcome = report.outcomes[0] if report.outcomes else None
         _RUNS[key] = (
             False

@@ -24,29 +24,91 @@ _TOKEN = re.compile(r"[a-z]+|\d+|,")
 _SPELLED = {"len": "length", "num": "number", "char": "character", "str": "string", "kept": "keep"}
 _ARTICLES = frozenset({"the", "a", "an", "its", "no", "new", "empty", "with"})
 _CONTAINERS = frozenset({"list", "set", "table", "of", "string", "pair", "marker"})
-_SET_VERBS = frozenset({
-    "set", "start", "put", "make", "let", "take", "collect", "keep", "create", "begin", "reset",
-    "initialize", "record", "build", "reduce", "replace", "multiply", "divide", "raise", "move",
-    "advance", "drop", "increase", "decrease", "update", "sort", "reverse",
-})
+_SET_VERBS = frozenset(
+    {
+        "set",
+        "start",
+        "put",
+        "make",
+        "let",
+        "take",
+        "collect",
+        "keep",
+        "create",
+        "begin",
+        "reset",
+        "initialize",
+        "record",
+        "build",
+        "reduce",
+        "replace",
+        "multiply",
+        "divide",
+        "raise",
+        "move",
+        "advance",
+        "drop",
+        "increase",
+        "decrease",
+        "update",
+        "sort",
+        "reverse",
+    }
+)
 _TO_VERBS = {
-    "add": {"to"}, "append": {"to"}, "subtract": {"from"}, "insert": {"into"},
-    "remove": {"from"}, "push": {"on", "onto"}, "extend": {"with"}, "store": {"as"},
-    "use": {"as"}, "sum": {"into"},
+    "add": {"to"},
+    "append": {"to"},
+    "subtract": {"from"},
+    "insert": {"into"},
+    "remove": {"from"},
+    "push": {"on", "onto"},
+    "extend": {"with"},
+    "store": {"as"},
+    "use": {"as"},
+    "sum": {"into"},
 }
 _MOVES = frozenset({"move", "advance", "reset", "increase", "decrease", "increment", "decrement"})
-_UPDATES = frozenset({
-    "multiply", "divide", "raise", "increase", "decrease", "drop", "move", "advance", "reverse",
-    "sort", "add", "append", "subtract", "insert", "remove", "push", "extend",
-})
+_UPDATES = frozenset(
+    {
+        "multiply",
+        "divide",
+        "raise",
+        "increase",
+        "decrease",
+        "drop",
+        "move",
+        "advance",
+        "reverse",
+        "sort",
+        "add",
+        "append",
+        "subtract",
+        "insert",
+        "remove",
+        "push",
+        "extend",
+    }
+)
 _WRITE_WORDS = _SET_VERBS | frozenset(_TO_VERBS) - {"use", "sum"}
 _ORDINALS = frozenset({"first", "last", "second", "next", "previous", "other"})
 _VALUE_WORDS = frozenset({"to", "with", "by", "at"})
 _ACTIONS = frozenset({"return", "stop", "skip", "make", "set", "add", "append", "store", "move"})
-_MUTATORS = frozenset({
-    "append", "add", "extend", "insert", "remove", "pop", "update", "discard", "sort", "reverse",
-    "clear", "setdefault",
-})
+_MUTATORS = frozenset(
+    {
+        "append",
+        "add",
+        "extend",
+        "insert",
+        "remove",
+        "pop",
+        "update",
+        "discard",
+        "sort",
+        "reverse",
+        "clear",
+        "setdefault",
+    }
+)
 
 
 def _normal(token: str) -> str:
@@ -85,9 +147,7 @@ def name_words(function: ast.FunctionDef) -> dict[str, tuple[str, ...]]:
         if isinstance(n, ast.Name)
     }
     stored = {
-        n.id
-        for n in ast.walk(function)
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     }
     for node in ast.walk(function):
         if isinstance(node, ast.For):
@@ -307,9 +367,7 @@ def program_facts(function: ast.FunctionDef) -> Facts:
     )
 
 
-def flow_flaws(
-    steps: tuple[str, ...], function: ast.FunctionDef
-) -> dict[str, list[int]]:
+def flow_flaws(steps: tuple[str, ...], function: ast.FunctionDef) -> dict[str, list[int]]:
     """Steps showing each flow flaw: `undefined` (a quantity named before any step sets it),
     `no_update` (an accumulator started but never updated, or updated but never started) and
     `misused` (a condition or a computed value naming a quantity the program does not read)."""
@@ -334,8 +392,10 @@ def flow_flaws(
         if later and not any(i in written or _WRITE_WORDS & set(tokens(steps[i])) for i in later):
             found["no_update"].append(later[0])
     for index, r in enumerate(reads):
-        if r.condition and not any(r.condition <= t for t in facts.tests) and any(
-            r.condition & t for t in facts.tests
+        if (
+            r.condition
+            and not any(r.condition <= t for t in facts.tests)
+            and any(r.condition & t for t in facts.tests)
         ):
             found["misused"].append(index)
             continue

@@ -21,11 +21,49 @@ from groupbuild.perturb.program_twins import is_guard, is_parity_test, is_plus_o
 from groupbuild.schema import DIMENSIONS, Domain, Rubric, Seed, Trace
 
 _WORD = re.compile(r"[a-z]+|\d+")
-_STOP = frozenset({
-    "a", "an", "the", "is", "are", "of", "to", "and", "or", "in", "on", "at", "it", "its", "by",
-    "for", "with", "from", "as", "be", "that", "this", "each", "every", "then", "do", "next",
-    "step", "steps", "one", "two", "three", "four", "if", "while", "go", "through", "into", "than",
-})
+_STOP = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "of",
+        "to",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "it",
+        "its",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "be",
+        "that",
+        "this",
+        "each",
+        "every",
+        "then",
+        "do",
+        "next",
+        "step",
+        "steps",
+        "one",
+        "two",
+        "three",
+        "four",
+        "if",
+        "while",
+        "go",
+        "through",
+        "into",
+        "than",
+    }
+)
 _SYNONYMS = {
     "len": "length",
     "nums": "list",

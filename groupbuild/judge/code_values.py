@@ -25,19 +25,43 @@ _OPERATOR_WORDS: dict[str, tuple[type[ast.operator], ...]] = {
 _OPERATOR = re.compile(r"\b(plus|minus|remainder|quotient)\b(?! \d)")
 _CLAUSE = re.compile(r"[,.;]| and | then | if | or ")
 _SIDE = 4
-_FILLER = frozenset({
-    "set", "start", "make", "keep", "once", "more", "again", "empty", "put", "take", "store",
-    "a", "an", "the", "to", "at", "of", "with", "as", "is", "it", "its", "for", "and", "in", "on",
-    "by",
-})
+_FILLER = frozenset(
+    {
+        "set",
+        "start",
+        "make",
+        "keep",
+        "once",
+        "more",
+        "again",
+        "empty",
+        "put",
+        "take",
+        "store",
+        "a",
+        "an",
+        "the",
+        "to",
+        "at",
+        "of",
+        "with",
+        "as",
+        "is",
+        "it",
+        "its",
+        "for",
+        "and",
+        "in",
+        "on",
+        "by",
+    }
+)
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4"}
 
 
 def _constants(function: ast.FunctionDef) -> set[int]:
     return {
-        n.value
-        for n in ast.walk(function)
-        if isinstance(n, ast.Constant) and type(n.value) is int
+        n.value for n in ast.walk(function) if isinstance(n, ast.Constant) and type(n.value) is int
     }
 
 
@@ -81,8 +105,7 @@ def operator_flaws(steps: tuple[str, ...], function: ast.FunctionDef, words: Wor
             left, right = left & vocabulary, right & vocabulary
             ops = _OPERATOR_WORDS[match.group(1)]
             if not any(
-                op in ops and _sides_match(words, a, b, left, right)
-                for op, a, b in operations
+                op in ops and _sides_match(words, a, b, left, right) for op, a, b in operations
             ):
                 flawed.append(index)
                 break
@@ -111,9 +134,7 @@ def _operand_words(node: ast.AST, words: Words) -> set[str]:
     return found
 
 
-def _sides_match(
-    words: Words, a: ast.AST, b: ast.AST, left: set[str], right: set[str]
-) -> bool:
+def _sides_match(words: Words, a: ast.AST, b: ast.AST, left: set[str], right: set[str]) -> bool:
     """Each side of the phrase that names a program quantity names an operand; a side naming
     none ("the first divided by the second" for `a % b`) matches anything."""
     wa, wb = _operand_words(a, words), _operand_words(b, words)

@@ -281,4 +281,3 @@ def _repair_prompt(error: ValueError) -> dict[str, str]:
 
 def _clip(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
-

@@ -252,9 +252,7 @@ def _claim_step(reference: Trace, candidate: Trace) -> int | None:
     if len(reference.steps) != len(candidate.steps):
         return None
     changed = [
-        i
-        for i, (a, b) in enumerate(zip(reference.steps, candidate.steps, strict=True))
-        if a != b
+        i for i, (a, b) in enumerate(zip(reference.steps, candidate.steps, strict=True)) if a != b
     ]
     return changed[0] if len(changed) == 1 else None
 

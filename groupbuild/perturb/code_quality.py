@@ -57,7 +57,7 @@ def _mutated(function: ast.FunctionDef, name: str) -> bool:
 
 
 def copy_input(seed: Seed, reference: Trace) -> Insertion | None:
-    """"Make a copy of the list before going through it.": the one list (or string) parameter the
+    """ "Make a copy of the list before going through it.": the one list (or string) parameter the
     plan calls "the list" (or by its name) copied as the first step after the guards."""
     links = plan_links(seed)
     if links is None or not seed.solution:
@@ -82,9 +82,7 @@ def copy_input(seed: Seed, reference: Trace) -> Insertion | None:
     if before is None:
         return None
     first_line = min(links[before])
-    position = next(
-        (i for i, stmt in enumerate(function.body) if stmt.lineno == first_line), None
-    )
+    position = next((i for i, stmt in enumerate(function.body) if stmt.lineno == first_line), None)
     if position is None:
         return None
     function.body.insert(position, ast.parse(f"{name} = {name}[:]").body[0])
@@ -95,7 +93,7 @@ def copy_input(seed: Seed, reference: Trace) -> Insertion | None:
 
 
 def restate_start(seed: Seed, reference: Trace) -> list[Insertion]:
-    """"Set the count to 0 once more." right after "Start a count at 0.", with the assignment
+    """ "Set the count to 0 once more." right after "Start a count at 0.", with the assignment
     repeated in the program."""
     links = plan_links(seed)
     if links is None or not seed.solution:

@@ -311,8 +311,10 @@ class Writer:
             return self.name(node.id).removeprefix("the ")
         if isinstance(node, ast.Tuple) and all(isinstance(e, ast.Name) for e in node.elts):
             names = [self.name(e.id).removeprefix("the ") for e in node.elts]  # type: ignore
-            return "pair of " + " and ".join(names) if len(names) == 2 else "group of " + ", ".join(
-                names
+            return (
+                "pair of " + " and ".join(names)
+                if len(names) == 2
+                else "group of " + ", ".join(names)
             )
         raise Unsupported("loop_target")
 
@@ -351,8 +353,10 @@ class Writer:
                 f"from {start} up to but not including {self.expr(stop, True)}, "
                 f"in steps of {self.expr(step, True)}"
             )
-        if isinstance(stop, ast.BinOp) and isinstance(stop.op, ast.Add) and is_constant(
-            stop.right, 1
+        if (
+            isinstance(stop, ast.BinOp)
+            and isinstance(stop.op, ast.Add)
+            and is_constant(stop.right, 1)
         ):
             return f"from {start} up to and including {self.expr(stop.left, True)}"
         return f"from {start} up to but not including {self.expr(stop, True)}"
