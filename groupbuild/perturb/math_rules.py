@@ -231,6 +231,21 @@ def _with_operand(ctx: Context, j: int, step: mt.Step, i: int, value: Fraction) 
     return None if redone is None else redone[0]
 
 
+def _first_swap(
+    ctx: Context, j: int, step: mt.Step, i: int, value: Fraction, others: list[Fraction]
+) -> Edit | None:
+    """The first of `others` that, put in place of operand `i` of step `j`, makes a valid edit."""
+    for other in others:
+        new_text = _with_operand(ctx, j, step, i, other)
+        if new_text is None:
+            continue
+        evidence: dict[str, object] = {"from": mt.canonical(value), "to": mt.canonical(other)}
+        edit = _apply(ctx, j, new_text, _changes(step, new_text), evidence)
+        if edit is not None:
+            return edit
+    return None
+
+
 @perturbation(Kind.MISREAD_VALUE, domain=Domain.MATH)
 def misread_value(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     """M5: a number from the problem is used in place of another number of the problem."""
@@ -240,14 +255,9 @@ def misread_value(seed: Seed, reference: Trace, rng: random.Random) -> Edit | No
         in_step = {q.value for q in ctx.flow[j]}
         others = _shuffled([v for v in stated if v not in in_step], rng)
         others += _shuffled([v for v in stated if v in in_step and v != value], rng)
-        for other in others:
-            new_text = _with_operand(ctx, j, step, i, other)
-            if new_text is None:
-                continue
-            evidence: dict[str, object] = {"from": mt.canonical(value), "to": mt.canonical(other)}
-            edit = _apply(ctx, j, new_text, _changes(step, new_text), evidence)
-            if edit is not None:
-                return edit
+        edit = _first_swap(ctx, j, step, i, value, others)
+        if edit is not None:
+            return edit
     return None
 
 
@@ -256,16 +266,14 @@ def inconsistent_carry(seed: Seed, reference: Trace, rng: random.Random) -> Edit
     """M6: a later step uses a value other than the one derived for it earlier."""
     ctx = Context.of(seed, reference)
     for j, step, i, value in _shuffled(_operand_sites(ctx, "derived"), rng):
-        for other in _slips(value, rng):
-            if other in ctx.ambiguous or ctx.derived_elsewhere(-1, other):
-                continue
-            new_text = _with_operand(ctx, j, step, i, other)
-            if new_text is None:
-                continue
-            evidence: dict[str, object] = {"from": mt.canonical(value), "to": mt.canonical(other)}
-            edit = _apply(ctx, j, new_text, _changes(step, new_text), evidence)
-            if edit is not None:
-                return edit
+        others = [
+            other
+            for other in _slips(value, rng)
+            if other not in ctx.ambiguous and not ctx.derived_elsewhere(-1, other)
+        ]
+        edit = _first_swap(ctx, j, step, i, value, others)
+        if edit is not None:
+            return edit
     return None
 
 
