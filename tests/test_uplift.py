@@ -54,6 +54,17 @@ def test_code_traces_have_no_uplift_without_a_code_executor(
     assert all(g["positive_pool"][0]["uplift"] is None for g in groups)
 
 
+SEED = Seed(
+    problem_id="bundled:u1",
+    source="bundled",
+    source_id="u1",
+    domain=Domain.MATH,
+    task_type="math",
+    problem="Ann has 3 bags of 4 apples. How many apples?",
+    answer="12",
+)
+
+
 def _scored(role: Role, uplift: Uplift, kind: str | None = None) -> Candidate:
     return Candidate(
         candidate_id=f"c-{kind}",
@@ -68,17 +79,8 @@ def _scored(role: Role, uplift: Uplift, kind: str | None = None) -> Candidate:
 
 
 def test_a_reference_that_hurts_the_executor_is_rejected() -> None:
-    seed = Seed(
-        problem_id="bundled:u1",
-        source="bundled",
-        source_id="u1",
-        domain=Domain.MATH,
-        task_type="math",
-        problem="Ann has 3 bags of 4 apples. How many apples?",
-        answer="12",
-    )
     worse = Uplift(runs=3, with_trace=1, without_trace=3, executor="rules")
-    draft = Draft(seed=seed, reference=_scored(Role.REFERENCE, worse))
+    draft = Draft(seed=SEED, reference=_scored(Role.REFERENCE, worse))
     with pytest.raises(StageReject) as caught:
         validate_draft(draft, ValidateConfig(), max_negatives=8)
     assert caught.value.reason == "reference_negative_uplift"
@@ -87,15 +89,6 @@ def test_a_reference_that_hurts_the_executor_is_rejected() -> None:
 def test_an_answer_changing_flaw_the_executor_misses_is_marked_insensitive() -> None:
     from groupbuild.validate import executor_insensitive
 
-    seed = Seed(
-        problem_id="bundled:u1",
-        source="bundled",
-        source_id="u1",
-        domain=Domain.MATH,
-        task_type="math",
-        problem="Ann has 3 bags of 4 apples. How many apples?",
-        answer="12",
-    )
     ref = _scored(Role.REFERENCE, Uplift(runs=3, with_trace=3, without_trace=1, executor="x"))
     missed = _scored(Role.NEGATIVE, Uplift(runs=3, with_trace=3, without_trace=1, executor="x"),
                      kind="arithmetic_slip")  # fmt: skip
@@ -103,6 +96,6 @@ def test_an_answer_changing_flaw_the_executor_misses_is_marked_insensitive() -> 
                      kind="arithmetic_slip")  # fmt: skip
     quality = _scored(Role.NEGATIVE, Uplift(runs=3, with_trace=3, without_trace=1, executor="x"),
                       kind="redundant_detour")  # fmt: skip
-    assert executor_insensitive(seed, ref, missed) is True
-    assert executor_insensitive(seed, ref, caught) is False
-    assert executor_insensitive(seed, ref, quality) is None
+    assert executor_insensitive(SEED, ref, missed) is True
+    assert executor_insensitive(SEED, ref, caught) is False
+    assert executor_insensitive(SEED, ref, quality) is None

@@ -150,14 +150,7 @@ def insertion_edit(reference: Trace, insertion: Insertion) -> Edit:
     return Edit(
         trace=Trace(steps=tuple(steps)),
         declared_span=(insertion.before,),
-        evidence={
-            "twin_program": insertion.twin.program,
-            "twin_lines": list(insertion.twin.lines),
-            "mutation": insertion.twin.mutation,
-            "plan_step": insertion.before,
-            "before": None,
-            "after": insertion.text,
-        },
+        evidence=insertion.twin.evidence(insertion.before, None, insertion.text),
     )
 
 

@@ -144,17 +144,6 @@ SPEC_REWRITES = (
 _GUARD_STEP = re.compile(r"^If\b.*\breturn\b", re.IGNORECASE)
 
 
-def _evidence(twin: pt.Twin, step: int, before: str, after: str | None) -> dict[str, Any]:
-    return {
-        "twin_program": twin.program,
-        "twin_lines": list(twin.lines),
-        "mutation": twin.mutation,
-        "plan_step": step,
-        "before": before,
-        "after": after,
-    }
-
-
 def _rewrite(
     seed: Seed, reference: Trace, rng: random.Random, rewrites: tuple[Rewrite, ...]
 ) -> Edit | None:
@@ -178,7 +167,7 @@ def _rewrite(
     return Edit(
         trace=Trace(steps=tuple(steps)),
         declared_span=(index,),
-        evidence=_evidence(twin, index, reference.steps[index], new),
+        evidence=twin.evidence(index, reference.steps[index], new),
     )
 
 
@@ -206,7 +195,7 @@ def _delete_step(seed: Seed, reference: Trace, rng: random.Random, *, guards: bo
     return Edit(
         trace=Trace(steps=steps),
         declared_span=(index,),
-        evidence=_evidence(twin, index, reference.steps[index], None),
+        evidence=twin.evidence(index, reference.steps[index], None),
     )
 
 
@@ -271,5 +260,5 @@ def wrong_order(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None
     return Edit(
         trace=Trace(steps=tuple(steps)),
         declared_span=(index, index + 1),
-        evidence=_evidence(twin, index, reference.steps[index], reference.steps[index + 1]),
+        evidence=twin.evidence(index, reference.steps[index], reference.steps[index + 1]),
     )

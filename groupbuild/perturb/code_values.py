@@ -273,14 +273,7 @@ def edit_from(reference: Trace, site: Site) -> Edit:
     return Edit(
         trace=Trace(steps=tuple(steps)),
         declared_span=(site.step,),
-        evidence={
-            "twin_program": site.twin.program,
-            "twin_lines": list(site.twin.lines),
-            "mutation": site.twin.mutation,
-            "plan_step": site.step,
-            "before": reference.steps[site.step],
-            "after": site.text,
-        },
+        evidence=site.twin.evidence(site.step, reference.steps[site.step], site.text),
     )
 
 

@@ -11,6 +11,7 @@ import ast
 import copy
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 STRICT_FLIP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Gt: ast.GtE,
@@ -40,6 +41,17 @@ class Twin:
     lines: tuple[int, ...]
     """Reference program lines (1-based) whose code the mutation changed."""
     mutation: str
+
+    def evidence(self, step: int, before: str | None, after: str | None) -> dict[str, Any]:
+        """What an edit records for `code_checks`: the twin and the plan step it mirrors."""
+        return {
+            "twin_program": self.program,
+            "twin_lines": list(self.lines),
+            "mutation": self.mutation,
+            "plan_step": step,
+            "before": before,
+            "after": after,
+        }
 
 
 def _on(node: ast.AST, lines: Collection[int]) -> bool:
