@@ -51,10 +51,10 @@ async def bare_loop(url: str, n: int, concurrency: int, offset: int) -> tuple[fl
 async def client_loop(
     url: str, n: int, concurrency: int, offset: int, cache_dir: Path
 ) -> tuple[float, float]:
+    from groupbuild.backends.llm.cache import ResponseCache
+    from groupbuild.backends.llm.client import LLMClient
+    from groupbuild.backends.llm.replies import PerturbReply
     from groupbuild.config import RoleConfig
-    from groupbuild.llm.cache import ResponseCache
-    from groupbuild.llm.client import LLMClient
-    from groupbuild.llm.replies import PerturbReply
 
     config = RoleConfig(backend="llm", model="bench", concurrency=concurrency, timeout=30)
     cache = ResponseCache(cache_dir)

@@ -10,29 +10,22 @@ from pathlib import Path
 
 from groupbuild.config import ConfigError, load_config
 from groupbuild.errors import GroupbuildError
-
-STAGE_HELP = {
-    "seeds": "load, validate, dedup and decontaminate seed problems",
-    "reference": "produce each problem's verified reference trace",
-    "perturb": "apply typed, localized perturbations to each reference",
-    "annotate": "score every trace against the rubric, blind to its role",
-    "validate": "run the gates; drop what fails, with a reason",
-    "publish": "write shards, TraceLift export, oracles, card and summary",
-}
+from groupbuild.stages import CATALOG
 
 EPILOG = """\
 examples:
-  groupbuild run                                  # offline, configs/default.yaml
+  groupbuild run                                  # offline, on the bundled seeds
   groupbuild run --config configs/openai.yaml     # every role on an OpenAI-compatible model
   groupbuild run --set seeds.skip_invalid=true --set publish.dev_ratio=0.2
   groupbuild perturb                              # one stage alone, on what the store holds
   groupbuild publish --push-to-hub my-org/tracelift-groups
+  groupbuild kinds                                # which kinds each backend offers
 """
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", default="configs/default.yaml", help="run config (default: %(default)s)"
+        "--config", default=None, help="run config YAML (default: the offline bundled build)"
     )
     parser.add_argument(
         "--set",
@@ -56,10 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run every stage, resuming where an earlier run stopped")
     _common(run)
-    for name, text in STAGE_HELP.items():
-        stage = sub.add_parser(name, help=text, description=text)
+    for info in CATALOG:
+        stage = sub.add_parser(info.name, help=info.help, description=info.help)
         _common(stage)
-        if name == "publish":
+        if info.name == "publish":
             stage.add_argument("--push-to-hub", metavar="ORG/NAME", help="also push to the Hub")
             stage.add_argument("--private", action="store_true", help="create the repo private")
             stage.add_argument("--revision", metavar="BRANCH", help="push to this branch")
@@ -68,13 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", default="dist/report", help="report directory (default: %(default)s)"
     )
+    sub.add_parser("kinds", help="list every perturbation kind and the backends that offer it")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "kinds":
+        print(kinds_table())
+        return 0
     try:
-        config = load_config(Path(args.config), overrides=args.overrides)
+        config = load_config(args.config, overrides=args.overrides)
         if args.quiet:
             config = config.model_copy(
                 update={"runner": config.runner.model_copy(update={"progress": False})}
@@ -109,6 +106,22 @@ def main(argv: list[str] | None = None) -> int:
         print("groupbuild: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
     return 0
+
+
+def kinds_table() -> str:
+    """One line per kind: domain, taxonomy id, signature, and the backends that offer it."""
+    from groupbuild.kinds import BACKENDS, definitions
+
+    lines = [f"{'domain':<7}{'id':<6}{'kind':<24}{'sig':<5}offered by"]
+    for d in definitions():
+        backends = [b for b in BACKENDS if d.offered_by(b)]
+        offered = ", ".join(backends) if backends else "none (not implemented)"
+        spec = d.spec
+        lines.append(
+            f"{d.domain.value:<7}{spec.taxonomy_id:<6}{d.kind.value:<24}"
+            f"{spec.signature.value:<5}{offered}"
+        )
+    return "\n".join(lines)
 
 
 def _print_summary(summary: dict, out_dir: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 ENV_PREFIX = "GROUPBUILD_"
 
@@ -28,8 +28,9 @@ class SeedSource(Section):
     format: Literal[
         "bundled", "gsm8k", "math", "mbpp", "mbpp_sanitized", "humaneval", "jsonl", "parquet", "hub"
     ]
-    path: str
-    """File or directory path; for `hub`, the dataset id."""
+    path: str | None = None
+    """File or directory path; for `hub`, the dataset id; for `bundled`, None means the seeds
+    that ship with the package."""
     source: str | None = None
     """Name recorded in `source` and in problem ids; defaults to the format's usual name."""
     domain: Literal["math", "code"] | None = None
@@ -39,6 +40,12 @@ class SeedSource(Section):
     config_name: str | None = None
     license: str | None = None
     limit: int | None = None
+
+    @model_validator(mode="after")
+    def _needs_a_path(self) -> SeedSource:
+        if self.path is None and self.format != "bundled":
+            raise ValueError(f"format {self.format!r} needs a path")
+        return self
 
 
 class DecontamConfig(Section):
@@ -50,9 +57,7 @@ class DecontamConfig(Section):
 
 
 class SeedsConfig(Section):
-    sources: list[SeedSource] = Field(
-        default_factory=lambda: [SeedSource(format="bundled", path="seeds")]
-    )
+    sources: list[SeedSource] = Field(default_factory=lambda: [SeedSource(format="bundled")])
     skip_invalid: bool = False
     """Turn malformed records into rejects instead of stopping with an error."""
     near_duplicate_threshold: float = 0.85
@@ -135,6 +140,10 @@ class RunnerConfig(Section):
 
 class Config(Section):
     name: str = "default"
+    prompts_dir: str | None = None
+    """Folder of jinja2 prompt templates; None uses the ones that ship with the package."""
+    rubrics_dir: str | None = None
+    """Folder of rubric YAML files; None uses the ones that ship with the package."""
     seeds: SeedsConfig = Field(default_factory=SeedsConfig)
     roles: RolesConfig = Field(default_factory=RolesConfig)
     perturb: PerturbConfig = Field(default_factory=PerturbConfig)

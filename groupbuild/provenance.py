@@ -8,9 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from groupbuild.config import Config
-from groupbuild.hashing import digest
-
-TEMPLATE_DIRS = ("prompts", "rubrics")
 
 
 def package_version() -> str:
@@ -30,15 +27,15 @@ def git_commit(base: Path) -> str | None:
     return (out.stdout.strip() or None) if out.returncode == 0 else None
 
 
-def template_hashes(base: Path) -> dict[str, str]:
-    """A content hash per prompt and rubric file, so a card pins the exact instructions used."""
+def template_hashes(config: Config, base: Path) -> dict[str, str]:
+    """A content hash per prompt and rubric file the run's LLM roles read, so a card pins the
+    exact instructions used (none for an all-rules run)."""
+    from groupbuild.backends.llm.templates import stage_files
+
     found: dict[str, str] = {}
-    for name in TEMPLATE_DIRS:
-        folder = base / name
-        if folder.is_dir():
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                found[path.relative_to(base).as_posix()] = digest(path.read_text(encoding="utf-8"))
-    return found
+    for files in stage_files(config, base).values():
+        found.update(files)
+    return dict(sorted(found.items()))
 
 
 def roles(config: Config) -> dict[str, dict[str, Any]]:
@@ -58,6 +55,6 @@ def provenance(config: Config, base: Path) -> dict[str, Any]:
         "package_version": package_version(),
         "git_commit": git_commit(base),
         "roles": roles(config),
-        "templates": template_hashes(base),
+        "templates": template_hashes(config, base),
         "config": config.resolved(),
     }

@@ -9,8 +9,7 @@ from __future__ import annotations
 import random
 from typing import Protocol
 
-from groupbuild.perturb.kinds import Kind
-from groupbuild.perturb.registry import Edit
+from groupbuild.kinds import Edit, Kind
 from groupbuild.schema import Domain, Provenance, Rubric, Seed, Trace
 
 

@@ -20,15 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from groupbuild.backends import build_backends
-from groupbuild.config import Config
+from groupbuild.config import Config, SeedSource
 from groupbuild.errors import GroupbuildError, StageReject
 from groupbuild.hashing import digest
 from groupbuild.provenance import git_commit, package_version
 from groupbuild.schema import Draft, Reject, Seed
-from groupbuild.stages import STAGES, StageContext
-from groupbuild.store import PIPELINE_STAGES, Store, write_json_atomic
-
-ALL_STAGES = ("seeds", *PIPELINE_STAGES, "publish")
+from groupbuild.stages import ALL_STAGES, PIPELINE_STAGES, STAGES, StageContext
+from groupbuild.store import Store, write_json_atomic
 
 
 @dataclass
@@ -59,7 +57,7 @@ def run(
     pipeline = [s for s in PIPELINE_STAGES if s in wanted]
     usage: dict[str, Any] = {}
     if pipeline:
-        usage = asyncio.run(_run_pipeline(config, store, pipeline, stats))
+        usage = asyncio.run(_run_pipeline(config, store, pipeline, stats, base))
     summary: dict[str, Any] = {}
     if "publish" in wanted:
         from groupbuild.publish import publish
@@ -73,20 +71,44 @@ def run(
 
 
 def stage_fingerprints(config: Config, base: Path) -> dict[str, str]:
-    """What each stage's output depends on; a change invalidates that stage and all after it."""
+    """What each stage's output depends on; a change invalidates that stage and all after it.
+
+    Beside the config sections a stage reads: the package version (the rules are code) and the
+    content of every prompt and rubric file its LLM roles read.
+    """
+    from groupbuild.backends.llm.templates import stage_files
+
     roles = config.roles
-    sources = [
-        {**s.model_dump(), "stat": _stat(_resolve(base, s.path))} for s in config.seeds.sources
-    ]
+    files = stage_files(config, base)
+    version = package_version()
+    sources = [{**s.model_dump(), "stat": _source_stat(s, base)} for s in config.seeds.sources]
     return {
-        "seeds": digest([config.seeds.model_dump(), sources]),
-        "reference": digest([roles.planner.model_dump(), roles.executor.model_dump()]),
-        "perturb": digest([config.perturb.model_dump(), roles.perturber.model_dump()]),
-        "annotate": digest(
-            [roles.judge.model_dump(), roles.executor.model_dump(), config.uplift.model_dump()]
+        "seeds": digest([version, config.seeds.model_dump(), sources]),
+        "reference": digest(
+            [version, roles.planner.model_dump(), roles.executor.model_dump(), files["reference"]]
         ),
-        "validate": digest(config.validate_.model_dump()),
+        "perturb": digest(
+            [version, config.perturb.model_dump(), roles.perturber.model_dump(), files["perturb"]]
+        ),
+        "annotate": digest(
+            [
+                version,
+                roles.judge.model_dump(),
+                roles.executor.model_dump(),
+                config.uplift.model_dump(),
+                files["annotate"],
+            ]
+        ),
+        "validate": digest([version, config.validate_.model_dump()]),
     }
+
+
+def _source_stat(source: SeedSource, base: Path) -> list[tuple[str, int, int]]:
+    if source.path is None:
+        from groupbuild.resources import data_dir
+
+        return _stat(data_dir("seeds"))
+    return _stat(_resolve(base, source.path))
 
 
 def _stat(path: Path) -> list[tuple[str, int, int]]:
@@ -132,9 +154,9 @@ def _run_seeds(config: Config, store: Store, base: Path, stats: RunStats) -> Non
 
 
 async def _run_pipeline(
-    config: Config, store: Store, pipeline: list[str], stats: RunStats
+    config: Config, store: Store, pipeline: list[str], stats: RunStats, base: Path
 ) -> dict[str, Any]:
-    backends = build_backends(config, store.dir / "cache")
+    backends = build_backends(config, store.dir / "cache", base)
     pool = _worker_pool(config) if backends.session is None else None
     try:
         await _feed(config, store, backends.context, pool, pipeline, stats)

@@ -17,10 +17,9 @@ from typing import BinaryIO, Generic, TypeVar
 from pydantic import BaseModel
 
 from groupbuild.schema import Draft, Reject, Seed
+from groupbuild.stages import PIPELINE_STAGES
 
 M = TypeVar("M", bound=BaseModel)
-
-PIPELINE_STAGES = ("reference", "perturb", "annotate", "validate")
 
 
 class Journal(Generic[M]):

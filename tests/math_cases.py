@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from groupbuild.reference_math import solution_to_trace
 from groupbuild.schema import Domain, Seed, Trace
+from groupbuild.text.math.gold import solution_to_trace
 
 CASES: tuple[tuple[str, str, str], ...] = (
     (

@@ -14,7 +14,7 @@ from groupbuild.report.alignment import align, measured_diff
 from groupbuild.report.audit import audit
 from groupbuild.report.classifier import auc
 from groupbuild.schema import Trace
-from groupbuild.traces import aligned_changes
+from groupbuild.text.traces import aligned_changes
 
 
 def _candidate(steps: list[str], total: float, answer: str | None) -> dict[str, Any]:

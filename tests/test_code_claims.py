@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 
-from groupbuild.perturb import code_checks, code_claims, registry
-from groupbuild.perturb.kinds import Kind
-from groupbuild.reference_code import plan_to_trace
+from kind_helpers import check
+
+from groupbuild.kinds import Kind, definition
+from groupbuild.kinds.code import claims as code_claims
 from groupbuild.schema import Domain, Seed, Trace
-from groupbuild.traces import length_ratio, step_diff
+from groupbuild.text.cues import new_cue_words
+from groupbuild.text.plans.links import plan_to_trace
+from groupbuild.text.traces import length_ratio, step_diff
 
 
 def _seed(name: str, program: str, tests: list[str]) -> Seed:
@@ -76,11 +79,14 @@ def _claim(seed: Seed) -> tuple[Trace, Trace]:
 
 
 def _check(seed: Seed, reference: Trace, candidate: Trace) -> str | None:
-    return code_checks.check(Kind.FALSE_CLAIM, seed, reference, candidate, {})
+    pairs = zip(reference.steps, candidate.steps, strict=False)
+    step = next((i for i, (a, b) in enumerate(pairs) if a != b), 0)
+    evidence = {"plan_step": step, "before": reference.steps[step], "after": candidate.steps[step]}
+    return check(Domain.CODE, Kind.FALSE_CLAIM, seed, reference, candidate, evidence)
 
 
 def test_false_claim_is_registered_for_code() -> None:
-    assert registry.get("rules", Domain.CODE, Kind.FALSE_CLAIM).fn is code_claims.false_claim
+    assert definition(Domain.CODE, Kind.FALSE_CLAIM).rule is code_claims.false_claim
 
 
 def test_a_single_pass_claim_on_nested_loops_is_proven_false() -> None:
@@ -137,7 +143,7 @@ def test_an_ascending_order_claim_needs_an_unsorted_argument_and_no_sort() -> No
 def test_a_claim_adds_no_cue_words_and_keeps_the_length() -> None:
     for seed in (PAIRS, FIRST_GAP, GUARDED):
         reference, candidate = _claim(seed)
-        assert code_checks.new_cue_words(reference, candidate) == []
+        assert new_cue_words(reference, candidate) == []
         assert 0.9 <= length_ratio(reference, candidate) <= 1.1
 
 

@@ -9,10 +9,10 @@ import pytest
 from test_code_perturb import RULES
 from test_code_seeds import bundled_code_seeds
 
-from groupbuild.judge.code_rules import judge_code
-from groupbuild.perturb.kinds import Kind
-from groupbuild.reference_code import plan_to_trace
+from groupbuild.judge.code import judge_code
+from groupbuild.kinds.spec import Kind
 from groupbuild.schema import DIMENSIONS, Domain, Trace
+from groupbuild.text.plans.links import plan_to_trace
 
 SEEDS = bundled_code_seeds()
 # Kinds whose flaw is a checkable phrase (bound, condition, spec, guard) are always ranked below;

@@ -11,12 +11,13 @@ from test_code_seeds import bundled_code_seeds
 
 from groupbuild.config import SeedSource
 from groupbuild.errors import StageReject
-from groupbuild.judge import code_claims, code_flow
-from groupbuild.judge.code_rules import judge_code
-from groupbuild.plan_from_code import verbalize
-from groupbuild.reference_code import plan_to_trace
+from groupbuild.judge import claims as code_claims
+from groupbuild.judge import flow as code_flow
+from groupbuild.judge.code import judge_code
 from groupbuild.schema import Domain, Seed, Trace
 from groupbuild.seeds.loader import iter_source
+from groupbuild.text.plans.from_code import verbalize
+from groupbuild.text.plans.links import plan_to_trace
 
 SEEDS = {s.source_id: s for s in bundled_code_seeds()}
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

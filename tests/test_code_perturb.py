@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 
 import pytest
+from kind_helpers import check, evidence_of, rule
 from test_code_seeds import bundled_code_seeds
 
-from groupbuild.perturb import code_checks, code_rules
-from groupbuild.perturb import program_twins as pt
-from groupbuild.perturb.kinds import Kind, spec_for
-from groupbuild.perturb.registry import Edit
-from groupbuild.reference_code import plan_links, plan_to_trace
+from groupbuild.kinds import Edit, Kind, spec_for
+from groupbuild.kinds.code import harm as code_checks
+from groupbuild.kinds.code import twins as pt
 from groupbuild.schema import Domain, Seed, Trace
-from groupbuild.traces import length_ratio, step_diff
+from groupbuild.text.plans.links import plan_links, plan_to_trace
+from groupbuild.text.traces import length_ratio, step_diff
 
-RULES: dict[Kind, Callable[[Seed, Trace, random.Random], Edit | None]] = {
-    Kind.OFF_BY_ONE: code_rules.off_by_one,
-    Kind.INVERTED_CONDITION: code_rules.inverted_condition,
-    Kind.SPEC_MISREAD: code_rules.spec_misread,
-    Kind.MISSING_EDGE_CASE: code_rules.missing_edge_case,
-    Kind.DROPPED_STEP: code_rules.dropped_step,
-    Kind.WRONG_ORDER: code_rules.wrong_order,
-}
+# The plan-edit kinds: one family module, its kinds taken from the registry.
+PLAN_EDIT_KINDS = (
+    Kind.OFF_BY_ONE,
+    Kind.INVERTED_CONDITION,
+    Kind.SPEC_MISREAD,
+    Kind.MISSING_EDGE_CASE,
+    Kind.DROPPED_STEP,
+    Kind.WRONG_ORDER,
+)
+RULES = {kind: rule(Domain.CODE, kind) for kind in PLAN_EDIT_KINDS}
 SEEDS = bundled_code_seeds()
 # Applicability measured on the bundled seeds with rng seed 18; a drop means a rule broke.
 MIN_APPLICABLE = {
@@ -78,15 +79,15 @@ def test_the_twin_mutates_only_lines_the_edited_step_describes(kind: Kind) -> No
         links = plan_links(seed)
         assert links is not None
         described = {n for i in edit.declared_span for n in links[i]}
-        assert set(edit.evidence["twin_lines"]) <= described, seed.problem_id
-        assert edit.evidence["twin_program"] != seed.solution
+        assert set(evidence_of(edit)["twin_lines"]) <= described, seed.problem_id
+        assert evidence_of(edit)["twin_program"] != seed.solution
 
 
 @pytest.mark.parametrize("kind", list(RULES), ids=str)
 def test_the_twin_fails_a_test_the_reference_passes_for_most_edits(kind: Kind) -> None:
     proven, rejected = 0, []
     for seed, reference, edit in _edits(kind)[:12]:
-        reason = code_checks.check(kind, seed, reference, edit.trace, edit.evidence)
+        reason = check(Domain.CODE, kind, seed, reference, edit.trace, edit.evidence)
         if reason is None:
             facts = code_checks.twin_evidence(seed, edit.evidence)
             assert facts["reference"]["failed"] == 0
@@ -112,9 +113,9 @@ def test_an_equivalent_mutant_is_rejected_after_a_fuzz_finds_no_difference() -> 
     assert seed.solution and links
     twin = pt.mutate_compare(seed.solution, links[2], {pt.ast.Lt}, pt.STRICT_FLIP)
     assert twin is not None
-    evidence = {"twin_program": twin.program, "twin_lines": list(twin.lines)}
+    evidence = twin.evidence(2, reference.steps[2], steps[2])
     candidate = Trace(steps=tuple(steps))
-    reason = code_checks.check(Kind.OFF_BY_ONE, seed, reference, candidate, evidence)
+    reason = check(Domain.CODE, Kind.OFF_BY_ONE, seed, reference, candidate, evidence)
     assert reason == "equivalent_mutant"
     fuzz = code_checks.twin_evidence(seed, evidence)["fuzz"]
     assert fuzz["inputs"] > 0 and fuzz["differing"] == 0
@@ -123,10 +124,10 @@ def test_an_equivalent_mutant_is_rejected_after_a_fuzz_finds_no_difference() -> 
 def test_a_deleted_guard_that_later_code_already_covers_is_rejected() -> None:
     seed = _seed("c008")
     reference = plan_to_trace(seed)
-    edit = code_rules.missing_edge_case(seed, reference, random.Random(0))
+    edit = rule(Domain.CODE, Kind.MISSING_EDGE_CASE)(seed, reference, random.Random(0))
     assert edit is not None
     assert (
-        code_checks.check(Kind.MISSING_EDGE_CASE, seed, reference, edit.trace, edit.evidence)
+        check(Domain.CODE, Kind.MISSING_EDGE_CASE, seed, reference, edit.trace, edit.evidence)
         == "equivalent_mutant"
     )
 
@@ -134,10 +135,10 @@ def test_a_deleted_guard_that_later_code_already_covers_is_rejected() -> None:
 def test_a_missing_edge_case_fails_only_some_tests() -> None:
     seed = _seed("c016")
     reference = plan_to_trace(seed)
-    edit = code_rules.missing_edge_case(seed, reference, random.Random(0))
+    edit = rule(Domain.CODE, Kind.MISSING_EDGE_CASE)(seed, reference, random.Random(0))
     assert edit is not None and edit.declared_span == (1,)
     assert (
-        code_checks.check(Kind.MISSING_EDGE_CASE, seed, reference, edit.trace, edit.evidence)
+        check(Domain.CODE, Kind.MISSING_EDGE_CASE, seed, reference, edit.trace, edit.evidence)
         is None
     )
     facts = code_checks.twin_evidence(seed, edit.evidence)
@@ -148,10 +149,10 @@ def test_a_missing_edge_case_fails_only_some_tests() -> None:
 def test_a_plan_that_did_not_change_is_not_a_negative() -> None:
     seed = _seed("c003")
     reference = plan_to_trace(seed)
-    edit = code_rules.off_by_one(seed, reference, random.Random(0))
+    edit = rule(Domain.CODE, Kind.OFF_BY_ONE)(seed, reference, random.Random(0))
     assert edit is not None
     assert (
-        code_checks.check(Kind.OFF_BY_ONE, seed, reference, reference, edit.evidence)
+        check(Domain.CODE, Kind.OFF_BY_ONE, seed, reference, reference, edit.evidence)
         == "unchanged_plan"
     )
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import random
 
+from kind_helpers import check
 from test_code_seeds import bundled_code_seeds
 
 from groupbuild.hashing import digest
-from groupbuild.judge.code_rules import judge_code
-from groupbuild.perturb import code_checks, code_quality
-from groupbuild.perturb.kinds import Kind
-from groupbuild.perturb.registry import Edit
-from groupbuild.reference_code import plan_to_trace
-from groupbuild.schema import Seed, Trace
-from groupbuild.traces import step_diff
+from groupbuild.judge.code import judge_code
+from groupbuild.kinds import Edit, Kind, ProofCase
+from groupbuild.kinds.code import harm as code_checks
+from groupbuild.kinds.code import quality as code_quality
+from groupbuild.schema import Domain, Seed, Trace
+from groupbuild.text.plans.links import plan_to_trace
+from groupbuild.text.traces import step_diff
 
 SEEDS = bundled_code_seeds()
 BY_ID = {seed.source_id: seed for seed in SEEDS}
@@ -45,12 +46,12 @@ def test_exactly_one_step_is_inserted_where_declared() -> None:
         assert not diff.touched and not diff.deleted, seed.problem_id
         assert list(diff.inserted) == list(edit.declared_span), seed.problem_id
         assert code_checks.new_cue_words(reference, edit.trace) == []
-        assert code_quality.check_more(KIND, seed, reference, edit.trace, edit.evidence) is None
+        assert _shape(seed, reference, edit) is None
 
 
 def test_every_twin_passes_all_tests() -> None:
     for seed, reference, edit in EDITS:
-        assert code_checks.check(KIND, seed, reference, edit.trace, edit.evidence) is None
+        assert check(Domain.CODE, KIND, seed, reference, edit.trace, edit.evidence) is None
         assert code_checks.twin_evidence(seed, edit.evidence)["twin"]["failed"] == 0
 
 
@@ -68,10 +69,10 @@ def test_a_twin_that_changes_behaviour_is_rejected() -> None:
         ),
     )
     edit = code_quality.insertion_edit(reference, bad)
-    assert code_checks.check(KIND, seed, reference, edit.trace, edit.evidence) is not None
-    assert code_quality.check_more(KIND, seed, reference, edit.trace, edit.evidence) == (
-        "twin_not_a_no_op"
-    )
+    assert check(Domain.CODE, KIND, seed, reference, edit.trace, edit.evidence) is not None
+    assert code_quality.only_no_ops_added(
+        ProofCase(seed, reference, edit.trace, edit.evidence)
+    ) == ("twin_not_a_no_op")
 
 
 def test_a_restated_start_follows_the_step_it_repeats() -> None:
@@ -97,3 +98,7 @@ def test_the_judge_scores_every_redundant_plan_below_its_reference() -> None:
         rubric = judge_code(seed, edit.trace)
         assert rubric.rubric_score < ref_score, seed.problem_id
         assert "repeats earlier work or does work nothing needs" in rubric.reason.lower()
+
+
+def _shape(seed: Seed, reference: Trace, edit: Edit) -> str | None:
+    return code_quality.only_no_ops_added(ProofCase(seed, reference, edit.trace, edit.evidence))

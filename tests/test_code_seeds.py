@@ -12,9 +12,9 @@ import pytest
 from groupbuild.config import SeedSource
 from groupbuild.errors import StageReject
 from groupbuild.execute.sandbox import run_assert_tests
-from groupbuild.reference_code import plan_links, plan_to_trace
 from groupbuild.schema import Domain, Seed
 from groupbuild.seeds.loader import iter_source
+from groupbuild.text.plans.links import plan_links, plan_to_trace
 
 REPO = Path(__file__).resolve().parents[1]
 CODE_SEEDS = REPO / "seeds" / "code.jsonl"

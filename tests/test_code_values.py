@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 
 import pytest
+from kind_helpers import check, evidence_of, rule
 from test_code_seeds import bundled_code_seeds
 
 from groupbuild.hashing import digest
-from groupbuild.judge.code_rules import judge_code
-from groupbuild.perturb import code_checks, code_values, code_variables
-from groupbuild.perturb.kinds import Kind
-from groupbuild.perturb.registry import Edit
-from groupbuild.reference_code import plan_links, plan_to_trace
-from groupbuild.schema import Seed, Trace
-from groupbuild.traces import length_ratio, step_diff
+from groupbuild.judge.code import judge_code
+from groupbuild.kinds import Edit, Kind, ProofCase
+from groupbuild.kinds.code import harm as code_checks
+from groupbuild.kinds.code import values as code_values
+from groupbuild.kinds.code import variables as code_variables
+from groupbuild.kinds.evidence import TwinEdit
+from groupbuild.schema import Domain, Seed, Trace
+from groupbuild.text.plans.links import plan_links, plan_to_trace
+from groupbuild.text.traces import length_ratio, step_diff
 
-RULES: dict[Kind, Callable[[Seed, Trace, random.Random], Edit | None]] = {
-    Kind.ARITHMETIC_ERROR: code_values.arithmetic_error,
-    Kind.VARIABLE_MISUSE: code_variables.variable_misuse,
-}
+RULES = {kind: rule(Domain.CODE, kind) for kind in (Kind.ARITHMETIC_ERROR, Kind.VARIABLE_MISUSE)}
 SEEDS = bundled_code_seeds()
 BY_ID = {seed.source_id: seed for seed in SEEDS}
 # Measured on the bundled seeds with the pipeline's rng (perturb.seed 18): applicable / proven.
@@ -64,15 +63,16 @@ def test_the_twin_mutates_one_node_on_the_lines_of_the_edited_step(kind: Kind) -
     for seed, reference, edit in _edits(kind):
         links = plan_links(seed)
         assert links is not None
-        assert set(edit.evidence["twin_lines"]) <= set(links[edit.declared_span[0]])
-        assert code_values.check_more(kind, seed, reference, edit.trace, edit.evidence) is None
+        assert set(evidence_of(edit)["twin_lines"]) <= set(links[edit.declared_span[0]])
+        shape = code_values.one_node_change(kind)
+        assert shape(ProofCase(seed, reference, edit.trace, edit.evidence)) is None
 
 
 @pytest.mark.parametrize("kind", list(RULES), ids=str)
 def test_most_twins_fail_a_test_the_reference_passes(kind: Kind) -> None:
     proven = 0
     for seed, reference, edit in _edits(kind):
-        reason = code_checks.check(kind, seed, reference, edit.trace, edit.evidence)
+        reason = check(Domain.CODE, kind, seed, reference, edit.trace, edit.evidence)
         assert reason in {None, "equivalent_mutant", "tests_miss_mutant"}, seed.problem_id
         if reason is None:
             proven += 1
@@ -114,7 +114,7 @@ def test_an_equivalent_constant_change_is_rejected() -> None:
     reference = plan_to_trace(seed)
     sites = code_values._rewrite_sites(seed, reference, code_values.ARITHMETIC_REWRITES)
     edit = code_values.edit_from(reference, _site(sites, "constant 1 -> 2"))
-    reason = code_checks.check(Kind.ARITHMETIC_ERROR, seed, reference, edit.trace, edit.evidence)
+    reason = check(Domain.CODE, Kind.ARITHMETIC_ERROR, seed, reference, edit.trace, edit.evidence)
     assert reason == "equivalent_mutant"
 
 
@@ -141,16 +141,16 @@ def test_the_type_detector_rejects_a_twin_that_changes_two_nodes() -> None:
     seed = BY_ID["c002"]
     reference = plan_to_trace(seed)
     twin = (seed.solution or "").replace("count = 0", "count = 1").replace("+= 1", "+= 2")
-    evidence = {"twin_program": twin}
-    reason = code_values.check_more(Kind.ARITHMETIC_ERROR, seed, reference, reference, evidence)
-    assert reason == "not_one_node"
+    evidence = TwinEdit(twin_program=twin, twin_lines=(1,), mutation="two nodes", plan_step=0)
+    shape = code_values.one_node_change(Kind.ARITHMETIC_ERROR)
+    assert shape(ProofCase(seed, reference, reference, evidence)) == "not_one_node"
 
 
 @pytest.mark.parametrize("kind", list(RULES), ids=str)
 def test_the_judge_scores_most_proven_negatives_below_the_reference(kind: Kind) -> None:
     below = proven = 0
     for seed, reference, edit in _edits(kind):
-        if code_checks.check(kind, seed, reference, edit.trace, edit.evidence) is not None:
+        if check(Domain.CODE, kind, seed, reference, edit.trace, edit.evidence) is not None:
             continue
         proven += 1
         ref_score = judge_code(seed, reference).rubric_score

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from groupbuild.cues import CUE_LEXICON, cue_words, new_cue_words
-from groupbuild.perturb import code_checks
+from groupbuild.kinds.code import harm as code_checks
 from groupbuild.schema import Trace
+from groupbuild.text.cues import CUE_LEXICON, cue_words, new_cue_words
 
 INFLECTED = (
     "The errors cancel out.",

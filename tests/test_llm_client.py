@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from groupbuild.backends.llm.cache import ResponseCache
+from groupbuild.backends.llm.client import LLMClient, LLMConfigError
+from groupbuild.backends.llm.limits import Bucket
+from groupbuild.backends.llm.retry import Backoff
 from groupbuild.config import RoleConfig
 from groupbuild.errors import StageReject
-from groupbuild.llm.cache import ResponseCache
-from groupbuild.llm.client import LLMClient, LLMConfigError
-from groupbuild.llm.limits import Bucket
-from groupbuild.llm.retry import Backoff
 from tests.servers.openai_server import Faults
 
 pytest_plugins = ["tests.servers.openai_fixtures"]
@@ -203,7 +203,7 @@ def test_a_bucket_waits_once_its_minute_is_spent():
 
 
 def test_importing_the_llm_package_imports_no_openai():
-    code = "import sys, groupbuild.llm.session; print('openai' in sys.modules)"
+    code = "import sys, groupbuild.backends.llm.session; print('openai' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

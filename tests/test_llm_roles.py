@@ -10,13 +10,13 @@ from typing import Any, TypeVar
 
 import pytest
 
+from groupbuild.backends.llm.client import LLMConfigError
+from groupbuild.backends.llm.prompts import Prompts, default_prompts_dir
+from groupbuild.backends.llm.retry import Backoff
+from groupbuild.backends.llm.session import LLMSession, load_rubric
 from groupbuild.config import Config, RoleConfig, RolesConfig
 from groupbuild.errors import StageReject
-from groupbuild.llm.client import LLMConfigError
-from groupbuild.llm.prompts import Prompts, default_prompts_dir
-from groupbuild.llm.retry import Backoff
-from groupbuild.llm.session import LLMSession, load_rubric
-from groupbuild.perturb.kinds import SPECS, Kind
+from groupbuild.kinds import Kind, definition
 from groupbuild.schema import DIMENSIONS, Domain, Seed, Trace
 from tests.servers.openai_script import RoleScript, shown_steps
 
@@ -75,7 +75,7 @@ def test_the_perturber_rewrites_exactly_one_step_and_splices_it_in(openai_server
     session = session_for(server.base_url, tmp_path)
     edit, provenance = run(
         session,
-        lambda s: s.perturber().perturb(MATH, REFERENCE, Kind.WRONG_LEMMA, random.Random(1)),
+        lambda s: s.perturber().perturb(MATH, REFERENCE, Kind.MISREAD_VALUE, random.Random(1)),
     )
     assert edit.declared_span == (1,)
     assert edit.trace.steps[0] == REFERENCE.steps[0]
@@ -83,20 +83,24 @@ def test_the_perturber_rewrites_exactly_one_step_and_splices_it_in(openai_server
     assert edit.trace.steps[1].startswith("With 5 more she has 12+5=")
     assert provenance.backend == "llm" and provenance.model == "local-model"
     assert provenance.prompt_hash == Prompts(default_prompts_dir()).hash(
-        "perturb/math/wrong_lemma.j2"
+        "perturb/math/misread_value.j2"
     )
     assert shown_steps(server.log[0].body) == list(REFERENCE.steps)
 
 
-def test_perturber_kinds_are_the_templated_kinds_of_the_domain(tmp_path):
+def test_perturber_offers_only_kinds_whose_proof_its_splice_feeds(tmp_path):
     session = session_for("http://127.0.0.1:9/v1", tmp_path)
     math_kinds = session.perturber().kinds(Domain.MATH)
     code_kinds = session.perturber().kinds(Domain.CODE)
-    assert {Kind.WRONG_LEMMA, Kind.CIRCULAR_REASONING, Kind.OVERCLAIM} <= set(math_kinds)
-    assert Kind.COMPENSATING_ERROR in math_kinds
-    assert {Kind.WRONG_ALGORITHM_CHOICE, Kind.SPEC_MISREAD} <= set(code_kinds)
-    assert all((Domain.MATH, k) in SPECS for k in math_kinds)
-    assert all((Domain.CODE, k) in SPECS for k in code_kinds)
+    # A proof that reads a false identity or a program twin cannot be fed by a one-step rewrite.
+    assert Kind.WRONG_LEMMA not in math_kinds and Kind.CIRCULAR_REASONING not in math_kinds
+    assert {Kind.MISREAD_VALUE, Kind.OVERCLAIM} <= set(math_kinds)
+    assert code_kinds == [Kind.FALSE_CLAIM]
+    for domain, kinds in ((Domain.MATH, math_kinds), (Domain.CODE, code_kinds)):
+        for kind in kinds:
+            found = definition(domain, kind)
+            assert found.proof is not None and found.llm is not None
+            assert (default_prompts_dir() / found.llm.template).is_file()
     assert math_kinds == sorted(math_kinds, key=list(Kind).index)
 
 
@@ -229,8 +233,8 @@ def test_every_template_renders_with_its_variables():
 
 
 def test_shipped_llm_configs_put_every_role_on_the_llm_backend(tmp_path):
+    from groupbuild.backends.llm.client import Endpoint
     from groupbuild.config import load_config
-    from groupbuild.llm.client import Endpoint
 
     configs = default_prompts_dir().parent / "configs"
     env = {"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "sk-unit"}

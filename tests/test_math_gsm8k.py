@@ -11,14 +11,14 @@ import random
 from pathlib import Path
 
 import pytest
+from kind_helpers import check, rules_of
 from math_cases import seed_of
 
-from groupbuild import mathtext as mt
-from groupbuild.judge.math_rules import judge_math
-from groupbuild.perturb import math_rules as rules
-from groupbuild.perturb.kinds import Kind
-from groupbuild.perturb.math_checks import check
-from groupbuild.reference_math import solution_to_trace
+from groupbuild.judge.math import judge_math
+from groupbuild.kinds import Kind
+from groupbuild.schema import Domain
+from groupbuild.text import math as mt
+from groupbuild.text.math.gold import solution_to_trace
 
 GSM8K = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gsm8k" / "train.jsonl"
 RECORDS = 300
@@ -43,20 +43,20 @@ MINIMUM = {
 def outcomes() -> dict[Kind, tuple[int, int, int]]:
     if not GSM8K.exists():
         pytest.skip("shared GSM8K data is not present")
-    counts = {kind: [0, 0, 0] for kind in rules.RULES}
+    counts = {kind: [0, 0, 0] for kind in rules_of(Domain.MATH)}
     for i, line in enumerate(GSM8K.read_text(encoding="utf-8").splitlines()[:RECORDS]):
         record = json.loads(line)
         gold = record["answer"].split("####")[1].strip()
         seed = seed_of(i, record["question"], record["answer"], gold, source="gsm8k")
         reference = solution_to_trace(record["answer"])
         top = judge_math(seed, reference).rubric_score
-        for kind, rule in rules.RULES.items():
+        for kind, rule in rules_of(Domain.MATH).items():
             edit = rule(seed, reference, random.Random(f"{seed.problem_id}:{kind.value}"))
             if edit is None:
                 continue
             tally = counts[kind]
             tally[0] += 1
-            tally[1] += check(kind, seed, reference, edit.trace, edit.evidence) is None
+            tally[1] += check(Domain.MATH, kind, seed, reference, edit.trace, edit.evidence) is None
             tally[2] += judge_math(seed, edit.trace).rubric_score < top
     return {kind: (a, p, lower) for kind, (a, p, lower) in counts.items()}
 

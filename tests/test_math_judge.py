@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
+from kind_helpers import rules_of
 from math_cases import cases
 
-from groupbuild.judge.math_rules import judge_math
-from groupbuild.perturb import math_rules as rules
+from groupbuild.judge.math import judge_math
 from groupbuild.schema import DIMENSIONS, Domain, Trace
 
 CASES = cases()
@@ -27,7 +27,7 @@ def test_judge_ranks_the_reference_above_each_negative() -> None:
     compared = 0
     for seed, reference in CASES:
         top = judge_math(seed, reference).rubric_score
-        for kind, rule in rules.RULES.items():
+        for kind, rule in rules_of(Domain.MATH).items():
             edit = rule(seed, reference, random.Random(0))
             if edit is not None:
                 assert judge_math(seed, edit.trace).rubric_score < top, kind

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from groupbuild import mathtext as mt
 from groupbuild.errors import StageReject
-from groupbuild.reference_math import solution_to_trace
+from groupbuild.text import math as mt
+from groupbuild.text.math.gold import solution_to_trace
 
 GSM8K = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gsm8k" / "train.jsonl"
 

@@ -7,16 +7,17 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
+from kind_helpers import check, evidence_of, rules_of
 from math_cases import cases
 
-from groupbuild import mathtext as mt
-from groupbuild.cues import CUE_LEXICON
-from groupbuild.perturb import math_rules as rules
-from groupbuild.perturb.kinds import Kind, spec_for
-from groupbuild.perturb.math_checks import check, identity_is_false
-from groupbuild.perturb.registry import Edit
+from groupbuild.kinds import Edit, Kind, spec_for
+from groupbuild.kinds.math.lemmas import identity_is_false
 from groupbuild.schema import Domain, Seed, Trace
-from groupbuild.traces import length_ratio, step_diff
+from groupbuild.text import math as mt
+from groupbuild.text.cues import CUE_LEXICON
+from groupbuild.text.traces import length_ratio, step_diff
+
+RULES = rules_of(Domain.MATH)
 
 CASES = cases()
 
@@ -25,7 +26,7 @@ def edits(kind: Kind, tries: int = 3) -> Iterator[tuple[Seed, Trace, Edit]]:
     """Every edit `kind` makes on the test cases, under a few rng seeds."""
     for seed, reference in CASES:
         for n in range(tries):
-            edit = rules.RULES[kind](seed, reference, random.Random(n))
+            edit = RULES[kind](seed, reference, random.Random(n))
             if edit is not None:
                 yield seed, reference, edit
 
@@ -49,7 +50,7 @@ def test_arithmetic_slip_makes_exactly_one_false_equation_and_changes_the_answer
         assert mt.answer_value(edit.trace) not in (mt.answer_value(reference), gold(seed))
         assert set(step_diff(reference, edit.trace).changed) == {
             *edit.declared_span,
-            *edit.evidence["propagated"],
+            *evidence_of(edit)["propagated"],
         }
 
 
@@ -58,22 +59,22 @@ def test_dropped_step_leaves_a_used_quantity_underived_and_keeps_the_answer() ->
         diff = step_diff(reference, edit.trace)
         assert diff.deleted == edit.declared_span and not diff.changed
         dangling = mt.dangling_quantities(edit.trace, seed.problem)
-        assert any(mt.canonical(q.value) == edit.evidence["dropped_value"] for q in dangling)
+        assert any(mt.canonical(q.value) == evidence_of(edit)["dropped_value"] for q in dangling)
         assert mt.trace_answer(edit.trace) == mt.trace_answer(reference)
 
 
 def test_misread_value_uses_another_number_of_the_problem() -> None:
     for seed, reference, edit in made(Kind.MISREAD_VALUE, 4):
         stated = {t.value for t in mt.tokenize(seed.problem) if t.kind == "num"}
-        assert mt.parse_number(edit.evidence["to"]) in stated
-        assert edit.evidence["to"] != edit.evidence["from"]
+        assert mt.parse_number(evidence_of(edit)["to"]) in stated
+        assert evidence_of(edit)["to"] != evidence_of(edit)["from"]
         assert not mt.false_equations(edit.trace)
         assert mt.answer_value(edit.trace) not in (mt.answer_value(reference), gold(seed))
 
 
 def test_operator_swap_keeps_arithmetic_right_but_changes_the_answer() -> None:
     for seed, reference, edit in made(Kind.OPERATOR_SWAP, 4):
-        old, new = edit.evidence["operator"]
+        old, new = evidence_of(edit)["operator"]
         assert old != new
         assert not mt.false_equations(edit.trace)
         assert mt.answer_value(edit.trace) not in (mt.answer_value(reference), gold(seed))
@@ -92,14 +93,14 @@ def test_goal_drift_reports_a_value_already_in_the_trace() -> None:
 
 def test_wrong_lemma_applies_a_numerically_false_identity() -> None:
     for seed, reference, edit in made(Kind.WRONG_LEMMA, 3):
-        ev = edit.evidence
+        ev = evidence_of(edit)
         assert identity_is_false(ev["lhs"], ev["rhs"], random.Random(0))
         assert ev["identity"]
         assert mt.answer_value(edit.trace) not in (mt.answer_value(reference), gold(seed))
 
 
 def test_wrong_lemma_bank_covers_percent_units_and_means() -> None:
-    names = {edit.evidence["lemma"] for _, _, edit in edits(Kind.WRONG_LEMMA, tries=8)}
+    names = {evidence_of(edit)["lemma"] for _, _, edit in edits(Kind.WRONG_LEMMA, tries=8)}
     assert {"percent_of", "unit_fact", "mean_over_n_minus_one"} <= names
 
 
@@ -121,7 +122,7 @@ def test_unit_error_converts_the_wrong_way() -> None:
         j = edit.declared_span[0]
         old = mt.parse_step(reference.steps[j]).equations[0].value
         new = mt.parse_step(edit.trace.steps[j]).equations[0].value
-        factor = mt.parse_number(edit.evidence["factor"])
+        factor = mt.parse_number(evidence_of(edit)["factor"])
         assert factor is not None and new / old in (factor**2, 1 / factor**2)
 
 
@@ -143,23 +144,23 @@ def test_overclaim_asserts_a_result_without_its_derivation() -> None:
         assert mt.trace_answer(edit.trace) == mt.trace_answer(reference)
 
 
-@pytest.mark.parametrize("kind", list(rules.RULES))
+@pytest.mark.parametrize("kind", list(RULES))
 def test_every_edit_passes_its_check_without_cues_and_within_length(kind: Kind) -> None:
     spec = spec_for(Domain.MATH, kind)
     for seed, reference, edit in edits(kind):
-        assert check(kind, seed, reference, edit.trace, edit.evidence) is None
+        assert check(Domain.MATH, kind, seed, reference, edit.trace, edit.evidence) is None
         new = [s for s in edit.trace.steps if s not in reference.steps]
         assert not any(CUE_LEXICON.search(s) for s in new)
         if not spec.length_exempt:
             assert abs(length_ratio(reference, edit.trace) - 1) <= 0.10
-        assert "propagated" in edit.evidence
+        assert "propagated" in evidence_of(edit)
 
 
-@pytest.mark.parametrize("kind", list(rules.RULES))
+@pytest.mark.parametrize("kind", list(RULES))
 def test_rules_are_deterministic_under_a_seed(kind: Kind) -> None:
     for seed, reference in CASES:
-        first = rules.RULES[kind](seed, reference, random.Random(7))
-        again = rules.RULES[kind](seed, reference, random.Random(7))
+        first = RULES[kind](seed, reference, random.Random(7))
+        again = RULES[kind](seed, reference, random.Random(7))
         assert (first is None) == (again is None)
         if first is not None and again is not None:
             assert first.trace == again.trace and first.evidence == again.evidence
@@ -167,8 +168,8 @@ def test_rules_are_deterministic_under_a_seed(kind: Kind) -> None:
 
 def test_checks_reject_the_reference_itself() -> None:
     for seed, reference in CASES:
-        for kind in rules.RULES:
-            assert check(kind, seed, reference, reference, {}) is not None
+        for kind in RULES:
+            assert check(Domain.MATH, kind, seed, reference, reference, {}) is not None
 
 
 def test_cue_lexicon_catches_error_words() -> None:

@@ -6,8 +6,8 @@ from fractions import Fraction
 
 import pytest
 
-from groupbuild import mathtext as mt
 from groupbuild.schema import Trace
+from groupbuild.text import math as mt
 
 
 @pytest.mark.parametrize(

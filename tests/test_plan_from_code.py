@@ -7,12 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from kind_helpers import check
 
 from groupbuild.errors import StageReject
-from groupbuild.perturb import code_checks, code_rules
-from groupbuild.plan_from_code import MAX_STEPS, MIN_STEPS, explain, verbalize
-from groupbuild.reference_code import plan_links, plan_to_trace
+from groupbuild.kinds.code import plan_edits as code_rules
 from groupbuild.schema import Domain, Seed
+from groupbuild.text.plans.from_code import MAX_STEPS, MIN_STEPS, explain, verbalize
+from groupbuild.text.plans.links import plan_links, plan_to_trace
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CODE_TOKENS = re.compile(r"`|==|!=|<=|>=|\+=|\w\(|\w\[|\b\w+_\w+\b|\bdef\b|\breturn\s*\(|[:;]$")
@@ -177,13 +178,13 @@ def test_links_of_a_seed_without_plan_are_the_written_ones() -> None:
 def test_rule_kinds_apply_to_written_plans_and_their_twins_fail_tests(
     name: str, rule: object, kind: str
 ) -> None:
-    from groupbuild.perturb.kinds import Kind
+    from groupbuild.kinds.spec import Kind
 
     seed = _seed(name)
     reference = plan_to_trace(seed)
     edit = rule(seed, reference, random.Random(18))  # type: ignore[operator]
     assert edit is not None
-    assert code_checks.check(Kind(kind), seed, reference, edit.trace, edit.evidence) is None
+    assert check(Domain.CODE, Kind(kind), seed, reference, edit.trace, edit.evidence) is None
 
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="shared MBPP data is not available here")

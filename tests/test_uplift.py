@@ -20,7 +20,7 @@ from groupbuild.schema import (
     Trace,
     Uplift,
 )
-from groupbuild.validate import validate_draft
+from groupbuild.stages.validate import validate_draft
 
 
 def test_published_math_traces_carry_uplift_with_raw_counts(
@@ -87,7 +87,7 @@ def test_a_reference_that_hurts_the_executor_is_rejected() -> None:
 
 
 def test_an_answer_changing_flaw_the_executor_misses_is_marked_insensitive() -> None:
-    from groupbuild.validate import executor_insensitive
+    from groupbuild.stages.validate import executor_insensitive
 
     ref = _scored(Role.REFERENCE, Uplift(runs=3, with_trace=3, without_trace=1, executor="x"))
     missed = _scored(Role.NEGATIVE, Uplift(runs=3, with_trace=3, without_trace=1, executor="x"),

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from groupbuild.config import ValidateConfig
-from groupbuild.cues import cue_words
-from groupbuild.perturb.kinds import Kind, spec_for
+from groupbuild.kinds import Kind, spec_for
 from groupbuild.schema import Candidate, Domain, Provenance, Role, Seed, Trace
-from groupbuild.validate import (
+from groupbuild.stages.validate import (
     gate_artifacts,
     gate_locality,
     gate_schema,
     make_length_gate,
     numeric_only_change,
 )
+from groupbuild.text.cues import cue_words
 
 SEED = Seed(
     problem_id="bundled:t1",

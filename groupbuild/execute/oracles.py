@@ -101,6 +101,22 @@ class Oracle(_Frozen):
 _SOURCES = ("public", "private", "generated", "statement_example")
 
 
+def oracle_payload(seed: Seed) -> dict[str, Any] | OracleFailure:
+    """The oracle as a draft carries it (contract record, driver program, io note), or why not.
+
+    The one place that builds a seed's oracle for the pipeline: the reference stage and the LLM
+    roles both call it.
+    """
+    built = build_oracle(seed)
+    if isinstance(built, OracleFailure):
+        return built
+    return {
+        "record": built.to_record(seed.problem_id),
+        "program": built.program,
+        "io_note": built.io_note,
+    }
+
+
 def build_oracle(
     seed: Seed, *, limits: Limits = _ORACLE_LIMITS, feedback_tests: int = 1
 ) -> Oracle | OracleFailure:

@@ -11,7 +11,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict, SerializeAsAny, create_model
 
-from groupbuild.perturb.kinds import spec_for
+from groupbuild.kinds import spec_for
 from groupbuild.schema import DIMENSIONS, Candidate, Domain, Draft, Role
 
 

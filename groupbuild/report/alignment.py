@@ -1,6 +1,6 @@
 """Step alignment of a flawed trace against its reference, row by row, for audit and display.
 
-The classification is the one `groupbuild.traces.aligned_changes` measures (a replaced block
+The classification is the one `groupbuild.text.traces.aligned_changes` measures (a replaced block
 pairs steps one to one, the surplus counts as deleted or inserted), kept here as ordered rows so
 a reader can show the two traces side by side and find the reference step an inserted one sits
 after.

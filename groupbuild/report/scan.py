@@ -19,7 +19,8 @@ from groupbuild.hashing import split_rank
 from groupbuild.report.alignment import Row, align, edited_pairs, measured_diff
 from groupbuild.report.classifier import HashedNgrams
 from groupbuild.report.dataset import group_files, iter_groups
-from groupbuild.validate import cue_words, numeric_only_change
+from groupbuild.stages.validate import numeric_only_change
+from groupbuild.text.cues import cue_words
 
 SAMPLE_SEED = 7
 

@@ -82,10 +82,16 @@ Part = tuple[Iterator[RawRow], Format, Callable[[RawRow], tuple[str, str]]]
 
 def _parts(source: SeedSource, base_dir: Path) -> Iterator[Part]:
     """(rows, format, row -> (shown path, default id)) for each file the source covers."""
-    path = resolve(source.path, base_dir)
     if source.format == "bundled":
-        yield from _bundled_parts(source.path, path)
+        if source.path is None:
+            from groupbuild.resources import data_dir
+
+            yield from _bundled_parts("seeds", data_dir("seeds"))
+        else:
+            yield from _bundled_parts(source.path, resolve(source.path, base_dir))
         return
+    assert source.path is not None, "SeedSource requires a path for this format"
+    path = resolve(source.path, base_dir)
     fmt = FORMATS[source.format]
     if fmt.domain is None and source.domain is None:
         raise InputError(source.path, None, "domain", f"format {source.format!r} needs a domain")
@@ -150,7 +156,10 @@ def _convert(
     ctx = formats.Context(
         path=shown,
         number=row.number,
-        source=source.source or fmt.source or Path(source.path).stem or source.path,
+        source=source.source
+        or fmt.source
+        or Path(source.path or "seeds").stem
+        or (source.path or ""),
         license=source.license or fmt.license,
         default_id=default_id,
         domain=source.domain or fmt.domain,
@@ -189,3 +198,7 @@ def _known_id(row: RawRow, fmt: Format, ctx: formats.Context) -> str | None:
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
             return problem_id(ctx.source, str(value).strip())
     return None if fmt.ids_required else problem_id(ctx.source, ctx.default_id)
+
+
+def _source_name(path: str) -> str:
+    return Path(path).stem or path

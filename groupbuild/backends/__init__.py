@@ -1,0 +1,49 @@
+"""Backends fill the four roles: `rules` (offline, deterministic) or `llm` (any
+OpenAI-compatible endpoint). The config picks one per role; LLM code is imported only when used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from groupbuild.backends.rules import RuleExecutor, RuleJudge, RulePerturber, RulePlanner
+from groupbuild.config import Config
+from groupbuild.stages import StageContext
+
+
+@dataclass
+class Backends:
+    """The roles of one run, and the LLM session behind any `llm` roles."""
+
+    context: StageContext
+    session: Any | None = None
+
+    def usage(self) -> dict[str, Any]:
+        return self.session.usage() if self.session is not None else {}
+
+    async def aclose(self) -> None:
+        if self.session is not None:
+            await self.session.aclose()
+
+
+def build_backends(config: Config, cache_dir: Path, base_dir: Path | None = None) -> Backends:
+    """Pick each role's implementation from the config; LLM code is imported only when used."""
+    rules: dict[str, Any] = {
+        "planner": RulePlanner(),
+        "perturber": RulePerturber(),
+        "judge": RuleJudge(),
+        "executor": RuleExecutor(),
+    }
+    roles = dict(rules)
+    session = None
+    wanted = {name: getattr(config.roles, name).backend for name in rules}
+    if "llm" in wanted.values():
+        from groupbuild.backends.llm.session import LLMSession
+
+        session = LLMSession(config, cache_dir, base_dir=base_dir)
+        for name, backend in wanted.items():
+            if backend == "llm":
+                roles[name] = getattr(session, name)()
+    return Backends(StageContext(config=config, **roles), session)

@@ -1,0 +1,124 @@
+"""The LLM side of one run: a client per `llm` role over one shared response cache."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from groupbuild.backends.llm.cache import ResponseCache
+from groupbuild.backends.llm.client import LLMClient, LLMConfigError
+from groupbuild.backends.llm.prompts import Prompts
+from groupbuild.backends.llm.retry import Backoff
+from groupbuild.backends.llm.roles import (
+    CodeOracles,
+    LLMExecutor,
+    LLMJudge,
+    LLMPerturber,
+    LLMPlanner,
+)
+from groupbuild.config import Config, RoleConfig
+from groupbuild.resources import resolve_dir
+from groupbuild.schema import DIMENSIONS, Domain
+
+ROLES = ("planner", "perturber", "judge", "executor")
+
+
+class LLMSession:
+    """Built once per run; hands out the role objects and reports usage for the manifest."""
+
+    def __init__(
+        self,
+        config: Config,
+        cache_dir: Path,
+        *,
+        env: Mapping[str, str] | None = None,
+        base_dir: Path | None = None,
+        prompts_dir: Path | None = None,
+        rubrics_dir: Path | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.config = config
+        self.cache = ResponseCache(Path(cache_dir))
+        base = Path.cwd() if base_dir is None else base_dir
+        self.prompts = Prompts(prompts_dir or resolve_dir(config.prompts_dir, "prompts", base))
+        self.rubrics_dir = Path(rubrics_dir or resolve_dir(config.rubrics_dir, "rubrics", base))
+        self.oracles = CodeOracles()
+        self._env = env
+        self._backoff = backoff
+        self._clients: dict[str, LLMClient] = {}
+        self._roles: dict[str, Any] = {}
+
+    def planner(self) -> LLMPlanner:
+        if "planner" not in self._roles:
+            executor = self.executor() if self._is_llm("executor") else self._executor("planner")
+            self._roles["planner"] = LLMPlanner(
+                self._client("planner"), self.prompts, executor, self.oracles
+            )
+        return self._roles["planner"]  # type: ignore[no-any-return]
+
+    def perturber(self) -> LLMPerturber:
+        if "perturber" not in self._roles:
+            self._roles["perturber"] = LLMPerturber(self._client("perturber"), self.prompts)
+        return self._roles["perturber"]  # type: ignore[no-any-return]
+
+    def judge(self) -> LLMJudge:
+        if "judge" not in self._roles:
+            rubrics = {domain: load_rubric(self.rubrics_dir, domain) for domain in Domain}
+            self._roles["judge"] = LLMJudge(self._client("judge"), self.prompts, rubrics)
+        return self._roles["judge"]  # type: ignore[no-any-return]
+
+    def executor(self) -> LLMExecutor:
+        if "executor" not in self._roles:
+            self._roles["executor"] = self._executor("executor")
+        return self._roles["executor"]  # type: ignore[no-any-return]
+
+    def usage(self) -> dict[str, dict[str, float | int]]:
+        """Per role: requests sent, replies, cache hits, retries, tokens, cost, failures."""
+        return {role: client.usage.report() for role, client in self._clients.items()}
+
+    @property
+    def requests_sent(self) -> int:
+        return sum(client.usage.requests for client in self._clients.values())
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self.cache.close()
+
+    def _is_llm(self, role: str) -> bool:
+        return self._role_config(role).backend == "llm"
+
+    def _role_config(self, role: str) -> RoleConfig:
+        config: RoleConfig = getattr(self.config.roles, role)
+        return config
+
+    def _executor(self, role: str) -> LLMExecutor:
+        return LLMExecutor(self._client(role), self.prompts, self.oracles)
+
+    def _client(self, role: str) -> LLMClient:
+        client = self._clients.get(role)
+        if client is None:
+            client = LLMClient(
+                role, self._role_config(role), self.cache, env=self._env, backoff=self._backoff
+            )
+            self._clients[role] = client
+        return client
+
+
+def load_rubric(directory: Path, domain: Domain) -> dict[str, Any]:
+    """A domain's rubric YAML, checked to hold exactly the contract's five dimensions."""
+    path = directory / f"{domain.value}.yaml"
+    try:
+        rubric = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise LLMConfigError(f"{path}: cannot read rubric: {exc}") from None
+    names = tuple((rubric or {}).get("dimensions", {}))
+    if names != DIMENSIONS[domain]:
+        raise LLMConfigError(f"{path}: dimensions {list(names)} must be {list(DIMENSIONS[domain])}")
+    for name, dim in rubric["dimensions"].items():
+        if not dim.get("question") or len(dim.get("anchors", {})) < 2:
+            raise LLMConfigError(f"{path}: dimension {name!r} needs a question and anchors")
+    return dict(rubric)

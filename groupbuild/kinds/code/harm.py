@@ -1,0 +1,207 @@
+"""Proof that a code-plan perturbation did harm: its program twin fails where the reference passes.
+
+The twin (built by `kinds.code.twins`) and the reference program run on the seed's tests in the
+sandbox. An answer-changing kind needs at least one test the twin fails and the reference passes;
+a small differential fuzz (random inputs shaped like the tests' arguments) then tells a mutant the
+tests miss from an equivalent one. Runs are cached by program hash, so the reference of a seed is
+run once however many candidates it has.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+from groupbuild.execute.sandbox import Limits, Outcome, TestReport, run_assert_tests
+from groupbuild.hashing import digest
+from groupbuild.kinds.evidence import TwinEdit
+from groupbuild.kinds.registry import KindDef, ProofCase, ProofFn, RuleFn
+from groupbuild.kinds.spec import Kind, KindSpec
+from groupbuild.schema import Domain, Seed, Signature
+from groupbuild.text.code.syntax import call_arguments
+from groupbuild.text.cues import new_cue_words
+
+LIMITS = Limits(wall_seconds=2.0, cpu_seconds=2.0, memory_mb=256)
+FUZZ_CASES = 16
+_RUNS: OrderedDict[str, TestReport] = OrderedDict()
+_RUNS_KEPT = 256
+"""Reports kept per process: enough for one problem's reference and twins, bounded at scale."""
+
+
+def run_tests(program: str, tests: Sequence[str], setup: str = "") -> TestReport:
+    """The sandbox report of `program` on `tests`, cached by content."""
+    key = digest([program, list(tests), setup])
+    if key in _RUNS:
+        _RUNS.move_to_end(key)
+        return _RUNS[key]
+    report = _RUNS[key] = run_assert_tests(program, tests, setup=setup, limits=LIMITS)
+    if len(_RUNS) > _RUNS_KEPT:
+        _RUNS.popitem(last=False)
+    return report
+
+
+def _summary(report: TestReport) -> dict[str, Any]:
+    return {
+        "passed": report.passed,
+        "failed": report.failed,
+        "outcomes": [str(o) for o in report.outcomes],
+    }
+
+
+def _vary(value: Any, rng: random.Random) -> Any:
+    """A random value of the same shape: ints near small numbers, strings over the same letters."""
+    if isinstance(value, bool):
+        return rng.choice([True, False])
+    if isinstance(value, int):
+        return rng.choice([value - 1, value + 1, 0, -value, rng.randint(-10, 20)])
+    if isinstance(value, float):
+        return round(value + rng.uniform(-3, 3), 2)
+    if isinstance(value, str):
+        letters = (value or "ab") + "aA "
+        return "".join(rng.choice(letters) for _ in range(rng.randint(0, len(value) + 2)))
+    if isinstance(value, list | tuple):
+        if not value:
+            items: list[Any] = [rng.randint(-5, 9) for _ in range(rng.randint(0, 3))]
+        else:
+            items = [_vary(rng.choice(value), rng) for _ in range(rng.randint(0, len(value) + 3))]
+        return items if isinstance(value, list) else tuple(_vary(v, rng) for v in value)
+    return value
+
+
+def fuzz_inputs(seed: Seed, count: int = FUZZ_CASES) -> list[tuple[Any, ...]]:
+    """Deterministic random inputs shaped like the tests' arguments."""
+    shapes = call_arguments(seed.tests, seed.entry_point or "")
+    if not shapes:
+        return []
+    rng = random.Random(digest(seed.problem_id))
+    return [tuple(_vary(a, rng) for a in rng.choice(shapes)) for _ in range(count)]
+
+
+_DIFFER = """
+import copy as _copy
+_REF, _TWIN = {{}}, {{}}
+exec({setup!r}, _REF)
+exec({reference!r}, _REF)
+exec({setup!r}, _TWIN)
+exec({twin!r}, _TWIN)
+
+def _differs(args):
+    try:
+        expected = _REF[{entry!r}](*_copy.deepcopy(args))
+    except Exception:
+        return False
+    try:
+        got = _TWIN[{entry!r}](*_copy.deepcopy(args))
+    except Exception:
+        return True
+    return got != expected
+"""
+
+
+def differential_fuzz(seed: Seed, twin: str) -> dict[str, Any]:
+    """Inputs on which the twin's result differs from the reference's (reference errors skipped)."""
+    inputs = fuzz_inputs(seed)
+    if not inputs or not seed.solution:
+        return {"inputs": 0, "differing": 0, "timeouts": 0, "example": None}
+    program = _DIFFER.format(
+        setup=seed.test_setup, reference=seed.solution, twin=twin, entry=seed.entry_point
+    )
+    tests = [f"assert not _differs({args!r})" for args in inputs]
+    report = run_tests(program, tests)
+    differing = [i for i, o in enumerate(report.outcomes) if o is Outcome.FAILED_TEST]
+    return {
+        "inputs": len(inputs),
+        "differing": len(differing),
+        "timeouts": sum(o is Outcome.TIMEOUT for o in report.outcomes),
+        "example": repr(inputs[differing[0]]) if differing else None,
+    }
+
+
+def twin_evidence(seed: Seed, evidence: TwinEdit) -> dict[str, Any]:
+    """What was run for a candidate: reference and twin on the tests, plus the fuzz when needed.
+
+    The fuzz runs only when no test separates the programs: a failing test is itself a
+    differing input.
+    """
+    if not seed.solution or not seed.tests:
+        return {}
+    twin = evidence.twin_program
+    reference = run_tests(seed.solution, seed.tests, seed.test_setup)
+    mutant = run_tests(twin, seed.tests, seed.test_setup)
+    caught = [
+        i
+        for i, (r, m) in enumerate(zip(reference.outcomes, mutant.outcomes, strict=True))
+        if r is Outcome.PASSED and m is not Outcome.PASSED
+    ]
+    return {
+        "reference": _summary(reference),
+        "twin": _summary(mutant),
+        "tests_failed_by_twin_only": caught,
+        "fuzz": None if caught else differential_fuzz(seed, twin),
+        "mutation": evidence.mutation,
+        "twin_lines": list(evidence.twin_lines),
+    }
+
+
+def plan_changed(case: ProofCase) -> str | None:
+    """What every code proof needs first: the plan changed, with no error-announcing word."""
+    if case.candidate.steps == case.reference.steps:
+        return "unchanged_plan"
+    if new_cue_words(case.reference, case.candidate):
+        return "cue_words"
+    return None
+
+
+def twin_proof(
+    signature: Signature, shape: ProofFn | None = None, *, edge_only: bool = False
+) -> ProofFn:
+    """The proof of a kind whose plan edit is mirrored in a program twin.
+
+    `shape` checks the kind's own form of mutation first; then the twin runs: an answer-changing
+    kind needs a test that the twin fails and the reference passes (`edge_only`: and some test
+    the twin still passes), a quality kind needs every test still passing.
+    """
+
+    def prove(case: ProofCase) -> str | None:
+        reason = plan_changed(case) or (shape(case) if shape is not None else None)
+        if reason:
+            return reason
+        assert isinstance(case.evidence, TwinEdit)
+        facts = twin_evidence(case.seed, case.evidence)
+        if not facts:
+            return "no_tests"
+        if facts["reference"]["failed"]:
+            return "reference_fails_tests"
+        if signature is Signature.QUALITY:
+            return None if not facts["twin"]["failed"] else "quality_kind_changes_behaviour"
+        if not facts["tests_failed_by_twin_only"]:
+            fuzz = facts["fuzz"] or {}
+            return "tests_miss_mutant" if fuzz.get("differing") else "equivalent_mutant"
+        if edge_only and not facts["twin"]["passed"]:
+            return "not_edge_only"
+        return None
+
+    return prove
+
+
+def twin_kind(
+    kind: Kind,
+    taxonomy_id: str,
+    rule: RuleFn,
+    *,
+    signature: Signature = Signature.ANSWER,
+    max_steps: int = 1,
+    length_exempt: bool = False,
+    shape: ProofFn | None = None,
+    edge_only: bool = False,
+) -> KindDef:
+    """A code kind whose rule mirrors its plan edit in a program twin, proven by running it."""
+    spec = KindSpec(kind, Domain.CODE, taxonomy_id, signature, max_steps, False, length_exempt)
+    return KindDef(spec, TwinEdit, rule, twin_proof(signature, shape, edge_only=edge_only))
+
+
+def unimplemented(kind: Kind, taxonomy_id: str, signature: Signature = Signature.ANSWER) -> KindDef:
+    """A code kind of the taxonomy with no rule and no proof yet: listed, never offered."""
+    return KindDef(KindSpec(kind, Domain.CODE, taxonomy_id, signature, 1), TwinEdit)

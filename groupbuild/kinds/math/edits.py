@@ -1,0 +1,232 @@
+"""What every math rule shares: the facts of one reference, and how an edit is finished.
+
+Each rule (in the family modules beside this one) finds the places in the reference where its
+kind applies, tries them in an order drawn from `rng`, and returns the first edit that keeps its
+promise: the edited step plus the numeric fallout that re-evaluation predicts
+(`text.math.propagate`), no error-announcing words, the length within tolerance, and for
+answer-changing kinds an answer different from both the reference's and the gold one. The LLM
+path splices a model's rewrite of one step through the same propagation (`splice`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from typing import TypeVar
+
+from groupbuild.kinds.evidence import MathEvidence, ValueChange
+from groupbuild.kinds.registry import Edit, SpliceFn
+from groupbuild.schema import Seed, Trace
+from groupbuild.text import math as mt
+from groupbuild.text.cues import CUE_LEXICON
+from groupbuild.text.traces import length_ratio
+
+LENGTH_TOLERANCE = 0.10
+T = TypeVar("T")
+E = TypeVar("E", bound=MathEvidence)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every rule needs to know about one reference trace."""
+
+    seed: Seed
+    steps: tuple[str, ...]
+    flow: tuple[tuple[mt.Quantity, ...], ...]
+    answer: Fraction | None
+    gold: Fraction | None
+    given: frozenset[Fraction]
+    ambiguous: frozenset[Fraction] = field(default=frozenset())
+
+    @classmethod
+    def of(cls, seed: Seed, reference: Trace) -> Context:
+        return _context(seed, reference.steps)
+
+    @classmethod
+    def build(cls, seed: Seed, steps: tuple[str, ...]) -> Context:
+        given = mt.problem_values(seed.problem)
+        consts = mt.constants_for(seed.problem, steps)
+        gold = mt.parse_number(seed.answer) if seed.answer else None
+        return cls(
+            seed,
+            steps,
+            mt.analyze(steps, seed.problem),
+            mt.answer_value(steps),
+            gold,
+            given,
+            given | consts,
+        )
+
+    def sites(self) -> Iterator[tuple[int, mt.Step, mt.Equation, int]]:
+        """(step, parsed step, equation, result token) for every true equation with a result."""
+        for j, text in enumerate(self.steps):
+            step = mt.parse_step(text)
+            for eq in step.equations:
+                result = mt.bare(step.tokens, *eq.result)
+                if eq.holds and result is not None:
+                    yield j, step, eq, result
+
+    def used_later(self, j: int, value: Fraction) -> bool:
+        return any(
+            q.value == value and q.origin == j and q.role != "result"
+            for qs in self.flow[j + 1 :]
+            for q in qs
+        )
+
+    def derived_elsewhere(self, j: int, value: Fraction) -> bool:
+        return any(
+            q.value == value and q.role == "result" and q.step != j for qs in self.flow for q in qs
+        )
+
+
+@lru_cache(maxsize=256)
+def _context(seed: Seed, steps: tuple[str, ...]) -> Context:
+    return Context.build(seed, steps)
+
+
+def shuffled(items: list[T], rng: random.Random) -> list[T]:
+    items = list(items)
+    rng.shuffle(items)
+    return items
+
+
+def finish(
+    ctx: Context,
+    steps: list[str],
+    span: tuple[int, ...],
+    evidence: E,
+    *,
+    changes_answer: bool = True,
+    length_exempt: bool = False,
+) -> Edit | None:
+    """The edit, if it keeps the promises every math rule makes; else None."""
+    if steps == list(ctx.steps) or not steps:
+        return None
+    trace = Trace(steps=tuple(steps))
+    reference = Trace(steps=ctx.steps)
+    originals = set(ctx.steps)
+    if any(CUE_LEXICON.search(s) for s in steps if s not in originals):
+        return None
+    if not length_exempt and abs(length_ratio(reference, trace) - 1) > LENGTH_TOLERANCE:
+        return None
+    answer = mt.answer_value(trace)
+    if changes_answer:
+        if answer is None or answer == ctx.answer or answer == ctx.gold:
+            return None
+    elif answer != ctx.answer:
+        return None
+    shown = None if answer is None else mt.canonical(answer)
+    return Edit(
+        trace=trace, declared_span=span, evidence=evidence.model_copy(update={"answer": shown})
+    )
+
+
+def apply_change(
+    ctx: Context,
+    j: int,
+    new_text: str | None,
+    changes: dict[Fraction, Fraction],
+    evidence: E,
+) -> Edit | None:
+    """Step `j` becomes `new_text`, `changes` flow on through the later steps."""
+    if new_text is None:
+        return None
+    steps = list(ctx.steps)
+    steps[j] = new_text
+    carried = mt.propagate(steps, j + 1, changes, ctx.ambiguous)
+    if carried is None:
+        return None
+    new_steps, touched = carried
+    evidence = evidence.model_copy(update={"propagated": tuple(touched)})
+    return finish(ctx, new_steps, (j,), evidence)
+
+
+def slips(value: Fraction, rng: random.Random) -> list[Fraction]:
+    """Plausible wrong results: off by a little, a transposition, a misplaced decimal point."""
+    out: list[Fraction] = []
+    if value.denominator == 1:
+        n = value.numerator
+        out += [Fraction(n + d) for d in (1, -1, 2, -2, 10, -10)]
+        digits = str(abs(n))
+        if len(digits) >= 2 and digits[-1] != digits[-2] and digits[-1] != "0":
+            out.append(Fraction(int(digits[:-2] + digits[-1] + digits[-2])))
+        out.append(Fraction(n * 10))
+    else:
+        out += [value + Fraction(1, 10), value - Fraction(1, 10), value * 10, value + 1]
+    return shuffled([v for v in out if v > 0 and v != value], rng)
+
+
+def changes_in(before: mt.Step, after_text: str) -> dict[Fraction, Fraction]:
+    """Old -> new values of the equation results that an edit of one step changed."""
+    after = mt.parse_step(after_text)
+    out: dict[Fraction, Fraction] = {}
+    for old_eq, new_eq in zip(before.equations, after.equations, strict=False):
+        i, k = mt.bare(before.tokens, *old_eq.result), mt.bare(after.tokens, *new_eq.result)
+        if i is None or k is None:
+            continue
+        a, b = before.tokens[i].value, after.tokens[k].value
+        if a is not None and b is not None and a != b:
+            out[a] = b
+    return out
+
+
+def operand_sites(ctx: Context, source: str) -> list[tuple[int, mt.Step, int, Fraction]]:
+    """(step, parsed step, token, value) of operands with the given source."""
+    out = []
+    for j, step, eq, _ in ctx.sites():
+        operands = set(eq.operands())
+        for q in ctx.flow[j]:
+            if q.token in operands and q.source == source and q.role == "operand":
+                out.append((j, step, q.token, q.value))
+    return out
+
+
+def _with_operand(ctx: Context, j: int, step: mt.Step, i: int, value: Fraction) -> str | None:
+    redone = mt.recompute_step(step.text, {}, {i: value}, ctx.ambiguous)
+    return None if redone is None else redone[0]
+
+
+def first_swap(
+    ctx: Context, j: int, step: mt.Step, i: int, value: Fraction, others: list[Fraction]
+) -> Edit | None:
+    """The first of `others` that, put in place of operand `i` of step `j`, makes a valid edit."""
+    for other in others:
+        new_text = _with_operand(ctx, j, step, i, other)
+        if new_text is None:
+            continue
+        evidence = ValueChange(before=mt.canonical(value), after=mt.canonical(other))
+        edit = apply_change(ctx, j, new_text, changes_in(step, new_text), evidence)
+        if edit is not None:
+            return edit
+    return None
+
+
+def splice(model: type[MathEvidence], *, propagates: bool) -> SpliceFn:
+    """The LLM path of a kind: a model's rewrite of step `index`, with its numeric fallout
+    carried through the later steps when the kind propagates, and the evidence its proof reads.
+    The gates, not this function, decide whether the result is a good edit."""
+
+    def build(seed: Seed, reference: Trace, index: int, text: str) -> Edit | None:
+        ctx = Context.of(seed, reference)
+        steps = list(ctx.steps)
+        steps[index] = text
+        touched: list[int] = []
+        if propagates:
+            changes = changes_in(mt.parse_step(ctx.steps[index]), text)
+            carried = mt.propagate(steps, index + 1, changes, ctx.ambiguous)
+            if carried is None:
+                return None
+            steps, touched = carried
+        trace = Trace(steps=tuple(steps))
+        answer = mt.answer_value(trace)
+        evidence = model(
+            propagated=tuple(touched),
+            answer=None if answer is None else mt.canonical(answer),
+            rewritten_step=index,
+        )
+        return Edit(trace=trace, declared_span=(index,), evidence=evidence)
+
+    return build

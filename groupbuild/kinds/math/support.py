@@ -1,0 +1,158 @@
+"""Support kinds: a load-bearing step dropped (and rewired), a derivation replaced by a bare
+assertion (M1, M2, M14b); the missing-case and circular kinds of the taxonomy are listed here
+without a rule or proof yet.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+from groupbuild.kinds import evidence as ev
+from groupbuild.kinds.math.case import MathCase, MathKind
+from groupbuild.kinds.math.edits import Context, finish, shuffled
+from groupbuild.kinds.registry import Edit, register
+from groupbuild.kinds.spec import Kind
+from groupbuild.schema import Seed, Signature, Trace
+from groupbuild.text import math as mt
+
+
+def load_bearing(ctx: Context) -> list[tuple[int, mt.Step, mt.Equation, int, Fraction]]:
+    """Sites whose result is used later, derived nowhere else, and not a given number."""
+    out = []
+    last = len(ctx.steps) - 1
+    for j, step, eq, result in ctx.sites():
+        value = step.tokens[result].value
+        assert value is not None
+        if j == last or value in ctx.ambiguous or ctx.derived_elsewhere(j, value):
+            continue
+        if ctx.used_later(j, value):
+            out.append((j, step, eq, result, value))
+    return out
+
+
+def dropped_step(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+    """M1: a load-bearing step disappears; later steps still use what it derived."""
+    ctx = Context.of(seed, reference)
+    for j, _step, _eq, _result, value in shuffled(load_bearing(ctx), rng):
+        steps = [s for k, s in enumerate(ctx.steps) if k != j]
+        evidence = ev.DroppedValue(dropped_value=mt.canonical(value))
+        edit = finish(ctx, steps, (j,), evidence, changes_answer=False, length_exempt=True)
+        if edit is not None:
+            return edit
+    return None
+
+
+def dropped_step_rewired(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+    """M2: a step disappears and its later uses take one of that step's own inputs instead."""
+    ctx = Context.of(seed, reference)
+    for j, _step, eq, _result, value in shuffled(load_bearing(ctx), rng):
+        inputs = {
+            q.value
+            for q in ctx.flow[j]
+            if q.token in eq.operands() and q.source in ("problem", "derived")
+        }
+        for other in shuffled(sorted(inputs - {value}), rng):
+            steps = [s for k, s in enumerate(ctx.steps) if k != j]
+            carried = mt.propagate(steps, j, {value: other}, ctx.ambiguous - {value})
+            if carried is None:
+                continue
+            new_steps, touched = carried
+            shifted = [k + 1 for k in touched]
+            if len(shifted) > 3:
+                continue
+            evidence = ev.DroppedValue(
+                dropped_value=mt.canonical(value),
+                rewired_to=mt.canonical(other),
+                propagated=tuple(shifted),
+            )
+            edit = finish(ctx, new_steps, (j, *shifted[:2]), evidence, length_exempt=True)
+            if edit is not None:
+                return edit
+    return None
+
+
+_CONNECTORS = (" because ", " since ", " as ")
+
+
+def overclaim(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+    """M14b: a derivation is replaced by a bare statement of its result."""
+    ctx = Context.of(seed, reference)
+    for j, step, eq, result in shuffled(list(ctx.sites()), rng):
+        value = step.tokens[result].value
+        if value in ctx.ambiguous or ctx.derived_elsewhere(j, value):
+            continue
+        start = step.tokens[eq.segments[0][0]].start
+        before = step.text[:start]
+        connector = next((c for c in _CONNECTORS if before.endswith(c)), None)
+        mentioned = any(q.value == value and q.token < eq.segments[0][0] for q in ctx.flow[j])
+        if connector is not None and mentioned:
+            cut = before[: -len(connector)].rstrip(" ,")
+            new_text = cut + step.text[step.tokens[result].end :]
+        else:
+            new_text = before + step.text[step.tokens[result].start :]
+        new_text = " ".join(new_text.split())
+        if not new_text or mt.parse_step(new_text).equations == step.equations:
+            continue
+        steps = [*ctx.steps[:j], new_text, *ctx.steps[j + 1 :]]
+        evidence = ev.Assertion(asserted_value=mt.canonical(value))
+        edit = finish(ctx, steps, (j,), evidence, changes_answer=False)
+        if edit is not None:
+            return edit
+    return None
+
+
+def prove_dropped_step(c: MathCase) -> str | None:
+    if len(c.diff.deleted) != 1 or c.diff.changed or c.diff.inserted:
+        return "not_a_single_deletion"
+    if not c.new_dangling():
+        return "no_dangling_reference"
+    return c.answer_kept()
+
+
+def prove_dropped_step_rewired(c: MathCase) -> str | None:
+    if len(c.diff.deleted) != 1 or c.diff.inserted:
+        return "not_a_single_deletion"
+    if c.new_dangling():
+        return "rewired_value_dangles"
+    if c.new_false() > 0:
+        return "rewired_step_inconsistent"
+    return c.answer_changed()
+
+
+def prove_overclaim(c: MathCase) -> str | None:
+    pair = c.step_pair()
+    if pair is None or len(c.diff.changed) != 1:
+        return "no_single_step_edit"
+    before, after = pair
+    if len(after.equations) >= len(before.equations):
+        return "derivation_not_removed"
+    if not c.new_dangling():
+        return "assertion_is_supported"
+    return c.answer_kept()
+
+
+_S = Signature.SUPPORT
+register(
+    MathKind(Kind.DROPPED_STEP, "M1", _S, length_exempt=True, evidence=ev.DroppedValue).define(
+        dropped_step, prove_dropped_step
+    )
+)
+register(
+    MathKind(
+        Kind.DROPPED_STEP_REWIRED,
+        "M2",
+        Signature.ANSWER,
+        max_steps=3,
+        propagates=True,
+        length_exempt=True,
+        evidence=ev.DroppedValue,
+    ).define(dropped_step_rewired, prove_dropped_step_rewired)
+)
+register(MathKind(Kind.MISSING_CASE, "M8", Signature.ANSWER, max_steps=2).define())
+register(MathKind(Kind.CIRCULAR_REASONING, "M12", _S, max_steps=2).define())
+register(
+    MathKind(Kind.OVERCLAIM, "M14b", _S, evidence=ev.Assertion).define(
+        overclaim, prove_overclaim, "perturb/math/overclaim.j2"
+    )
+)

@@ -1,0 +1,375 @@
+"""Expressions of one function worded as plan phrases; `Unsupported` when no faithful
+wording exists."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from groupbuild.text.plans.vocabulary import (
+    ABBREVIATIONS,
+    BARE,
+    BINARY,
+    CALLS,
+    COMPARE,
+    CONSTANTS,
+    MATH,
+    METHODS,
+    PREDICATES,
+    TWO_ARGUMENTS,
+)
+
+MAX_STEP_CHARS = 220
+_SAFE_TEXT = re.compile(r"[A-Za-z0-9 ,.!?'-]*")
+
+
+class Unsupported(Exception):
+    """The function holds something this verbalizer cannot word faithfully."""
+
+
+class Writer:
+    """Words for one function: argument names stay plain, other names become role phrases."""
+
+    def __init__(self, function: ast.FunctionDef, source: list[str]) -> None:
+        self.function = function
+        self.source = source
+        self.args = {a.arg for a in function.args.args}
+        self.flags = {
+            t.id
+            for node in ast.walk(function)
+            if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, bool)
+            for t in node.targets
+            if isinstance(t, ast.Name)
+        }
+
+    def name(self, ident: str) -> str:
+        if ident == "_":
+            return "the round"
+        parts = [p for p in re.split(r"_+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)", ident) if p]
+        if not parts:
+            raise Unsupported("unnamed_variable")
+        words = " ".join(ABBREVIATIONS.get(p.lower(), p.lower()) for p in parts)
+        if len(ident) == 1:
+            return ident
+        if ident not in self.args and words in BARE:
+            return f"the {words} value"
+        return f"the {words}"
+
+    def expr(self, node: ast.expr, nested: bool = False) -> str:
+        text = self._expr(node, nested)
+        if len(text) > MAX_STEP_CHARS:
+            raise Unsupported("expression_too_long")
+        return text
+
+    def _expr(self, node: ast.expr, nested: bool) -> str:
+        if isinstance(node, ast.Name):
+            return self.name(node.id)
+        if isinstance(node, ast.Constant):
+            return self.constant(node.value)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.USub):
+                return f"minus {self.expr(node.operand, True)}"
+            if isinstance(node.op, ast.Not):
+                return self.negation(node.operand)
+            raise Unsupported("bitwise_operator")
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Mult)
+            and isinstance(node.left, ast.List)
+            and len(node.left.elts) == 1
+        ):
+            item, times = self.expr(node.left.elts[0], True), self.expr(node.right, True)
+            return f"a list of {times} copies of {item}"
+        if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
+            if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
+                raise Unsupported("string_formatting")
+            top, inner = BINARY[type(node.op)]
+            return (inner if nested else top).format(
+                self.expr(node.left, True), self.expr(node.right, True)
+            )
+        if isinstance(node, ast.BoolOp):
+            joiner = " and " if isinstance(node.op, ast.And) else " or "
+            return joiner.join(self.expr(v, True) for v in node.values)
+        if isinstance(node, ast.Compare):
+            return self.compare(node)
+        if isinstance(node, ast.Subscript):
+            return self.subscript(node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            if not node.elts:
+                kind = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
+                return f"an empty {kind}"
+            items = [self.expr(e, True) for e in node.elts]
+            if len(items) == 1:
+                return f"a list holding just {items[0]}"
+            if len(items) > 4:
+                raise Unsupported("long_literal")
+            return "the values " + ", ".join(items[:-1]) + " and " + items[-1]
+        if isinstance(node, ast.Attribute) and ast.unparse(node) in CONSTANTS:
+            return CONSTANTS[ast.unparse(node)]
+        if isinstance(node, ast.Dict) and not node.keys:
+            return "an empty table"
+        if isinstance(node, ast.IfExp):
+            return (
+                f"{self.expr(node.body, True)} when {self.expr(node.test, True)}, "
+                f"otherwise {self.expr(node.orelse, True)}"
+            )
+        if isinstance(node, ast.ListComp | ast.GeneratorExp | ast.SetComp):
+            return self.comprehension(node)
+        raise Unsupported(f"expression_{type(node).__name__.lower()}")
+
+    def constant(self, value: object) -> str:
+        if isinstance(value, bool) or value is None:
+            return str(value)
+        if isinstance(value, int | float):
+            return f"minus {-value}" if value < 0 else str(value)
+        if isinstance(value, str):
+            if value == "":
+                return "the empty string"
+            if value == " ":
+                return "a space"
+            if not _SAFE_TEXT.fullmatch(value) or len(value) > 30:
+                raise Unsupported("string_with_symbols")
+            return f'the text "{value}"'
+        raise Unsupported("constant_type")
+
+    def negation(self, operand: ast.expr) -> str:
+        if isinstance(operand, ast.Name) and operand.id in self.flags:
+            return f"{self.expr(operand, True)} is False"
+        call = operand if isinstance(operand, ast.Call) else None
+        method = getattr(call.func, "attr", "") if call else ""
+        if call and method in PREDICATES and len(call.args) == 1:
+            owner = call.func.value  # type: ignore[attr-defined]
+            return PREDICATES[method][1].format(
+                self.expr(owner, True), self.expr(call.args[0], True)
+            )
+        if call and method.startswith("is") and method in METHODS and not call.args:
+            return f"it is not the case that {self.expr(operand, True)}"
+        if isinstance(operand, ast.Name | ast.Subscript | ast.Call):
+            return f"{self.expr(operand, True)} is empty or zero"
+        return f"it is not the case that {self.expr(operand, True)}"
+
+    def compare(self, node: ast.Compare) -> str:
+        parts: list[str] = []
+        left = node.left
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            parts.append(self.one_comparison(left, op, right))
+            left = right
+        return " and ".join(parts)
+
+    def one_comparison(self, left: ast.expr, op: ast.cmpop, right: ast.expr) -> str:
+        if type(op) not in COMPARE:
+            raise Unsupported("identity_comparison")
+        parity = (
+            isinstance(left, ast.BinOp)
+            and isinstance(left.op, ast.Mod)
+            and isinstance(left.right, ast.Constant)
+            and left.right.value == 2
+            and isinstance(right, ast.Constant)
+            and right.value in (0, 1)
+            and isinstance(op, ast.Eq | ast.NotEq)
+        )
+        if parity:
+            assert isinstance(left, ast.BinOp) and isinstance(right, ast.Constant)
+            even = (right.value == 0) == isinstance(op, ast.Eq)
+            return f"{self.expr(left.left, True)} is {'even' if even else 'odd'}"
+        return f"{self.expr(left, True)} {COMPARE[type(op)]} {self.expr(right, True)}"
+
+    def subscript(self, node: ast.Subscript) -> str:
+        base = self.expr(node.value, True)
+        index = node.slice
+        if isinstance(index, ast.Slice):
+            return self.slice(base, index)
+        if isinstance(index, ast.Constant) and isinstance(index.value, int):
+            named = {0: "first", 1: "second", -1: "last", -2: "second to last"}
+            if index.value in named:
+                return f"the {named[index.value]} item of {base}"
+        if isinstance(index, ast.Tuple):
+            raise Unsupported("tuple_index")
+        return f"the item of {base} at {self.expr(index, True)}"
+
+    def slice(self, base: str, index: ast.Slice) -> str:
+        lower, upper, step = index.lower, index.upper, index.step
+        if step is not None:
+            if lower is None and upper is None and is_constant(step, -1):
+                return f"{base} reversed"
+            raise Unsupported("stepped_slice")
+        if lower is None and upper is None:
+            return f"a copy of {base}"
+        if upper is None and lower is not None:
+            if is_constant(lower, 1):
+                return f"{base} after its first item"
+            return f"{base} from position {self.expr(lower, True)} on"
+        assert upper is not None
+        if lower is None:
+            if is_constant(upper, -1):
+                return f"{base} without its last item"
+            if isinstance(upper, ast.Constant) or (
+                isinstance(upper, ast.Name) and len(upper.id) == 1
+            ):
+                return f"the first {self.expr(upper, True)} items of {base}"
+            return f"{base} before position {self.expr(upper, True)}"
+        return (
+            f"{base} from position {self.expr(lower, True)} to just before "
+            f"position {self.expr(upper, True)}"
+        )
+
+    def call(self, node: ast.Call) -> str:
+        func = node.func
+        if node.keywords and not sorted_reverse(node):
+            raise Unsupported("keyword_arguments")
+        empty = {"list": "an empty list", "set": "an empty set", "dict": "an empty table"}
+        if isinstance(func, ast.Name) and func.id in empty and not node.args:
+            return empty[func.id]
+        if isinstance(func, ast.Name) and func.id in CALLS and len(node.args) == 1:
+            template = CALLS[func.id]
+            if sorted_reverse(node):
+                template = "{} sorted in descending order"
+            return template.format(self.expr(node.args[0], True))
+        if isinstance(func, ast.Name) and func.id in {"max", "min"} and len(node.args) > 1:
+            word = "larger" if func.id == "max" else "smaller"
+            if len(node.args) > 2:
+                word = "largest" if func.id == "max" else "smallest"
+            items = [self.expr(a, True) for a in node.args]
+            return f"the {word} of " + ", ".join(items[:-1]) + " and " + items[-1]
+        if isinstance(func, ast.Name) and func.id in TWO_ARGUMENTS and len(node.args) == 2:
+            first, second = (self.expr(a, True) for a in node.args)
+            return TWO_ARGUMENTS[func.id].format(first, second)
+        if isinstance(func, ast.Name) and func.id in {"map", "filter"} and len(node.args) == 2:
+            return self.mapping(func.id, node.args[0], node.args[1])
+        if isinstance(func, ast.Attribute):
+            return self.method(func, node)
+        raise Unsupported("unknown_call")
+
+    def mapping(self, how: str, function: ast.expr, items: ast.expr) -> str:
+        source = self.expr(items, True)
+        if isinstance(function, ast.Lambda):
+            params = function.args.args
+            if len(params) != 1 or function.args.vararg or function.args.defaults:
+                raise Unsupported("lambda_form")
+            item = self.name(params[0].arg).removeprefix("the ")
+            body = self.expr(function.body, True)
+            if how == "map":
+                return f"{body} for each {item} of {source}"
+            return f"each {item} of {source} for which {body}"
+        if how == "map" and isinstance(function, ast.Name) and function.id in CALLS:
+            return f"each item of {source} turned into " + CALLS[function.id].format(
+                "a value"
+            ).removeprefix("the ")
+        raise Unsupported("mapped_function")
+
+    def method(self, func: ast.Attribute, node: ast.Call) -> str:
+        owner = func.value
+        if isinstance(owner, ast.Name) and owner.id == "math" and len(node.args) == 1:
+            if func.attr in MATH:
+                return MATH[func.attr].format(self.expr(node.args[0], True))
+            raise Unsupported("math_function")
+        base = self.expr(owner, True)
+        if func.attr in METHODS and not node.args:
+            return METHODS[func.attr].format(base)
+        if func.attr == "count" and len(node.args) == 1:
+            return f"the number of times {self.expr(node.args[0], True)} occurs in {base}"
+        if func.attr == "join" and len(node.args) == 1:
+            parts = self.expr(node.args[0], True)
+            glue = owner.value if isinstance(owner, ast.Constant) else None
+            if glue == "":
+                return f"{parts} joined into one string"
+            return f"{parts} joined with {base} between them"
+        if func.attr == "get" and len(node.args) == 2:
+            key, default = (self.expr(a, True) for a in node.args)
+            return f"the stored entry of {base} for {key} (or {default} if absent)"
+        if func.attr in PREDICATES and len(node.args) == 1:
+            return PREDICATES[func.attr][0].format(base, self.expr(node.args[0], True))
+        if func.attr == "index" and len(node.args) == 1:
+            return f"the first position of {self.expr(node.args[0], True)} in {base}"
+        if func.attr == "replace" and len(node.args) == 2:
+            old, new = (self.expr(a, True) for a in node.args)
+            return f"{base} with every {old} replaced by {new}"
+        if func.attr == "split" and len(node.args) == 1:
+            return f"{base} split at each {self.expr(node.args[0], True)}"
+        raise Unsupported("unknown_method")
+
+    def comprehension(self, node: ast.ListComp | ast.GeneratorExp | ast.SetComp) -> str:
+        if len(node.generators) != 1 or node.generators[0].is_async:
+            raise Unsupported("nested_comprehension")
+        gen = node.generators[0]
+        if len(gen.ifs) > 1:
+            raise Unsupported("comprehension_filters")
+        target = self.target(gen.target)
+        element = self.expr(node.elt, True)
+        head = "the distinct values of " if isinstance(node, ast.SetComp) else ""
+        text = f"{head}{element} {self.loop_phrase(target, gen.iter)}"
+        if gen.ifs:
+            text += f" for which {self.expr(gen.ifs[0], True)}"
+        return text
+
+    def target(self, node: ast.expr) -> str:
+        if isinstance(node, ast.Name):
+            return self.name(node.id).removeprefix("the ")
+        if isinstance(node, ast.Tuple) and all(isinstance(e, ast.Name) for e in node.elts):
+            names = [self.name(e.id).removeprefix("the ") for e in node.elts]  # type: ignore
+            return (
+                "pair of " + " and ".join(names)
+                if len(names) == 2
+                else "group of " + ", ".join(names)
+            )
+        raise Unsupported("loop_target")
+
+    def loop_phrase(self, target: str, node: ast.expr) -> str:
+        """`for every i from 0 up to ...` or `for each value of ...`."""
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "range":
+            target = f"index {target}" if len(target) == 1 else target
+            return f"for every {target} {self.range_words(node)}"
+        return f"for each {target} of {self.iterable(node)}"
+
+    def iterable(self, node: ast.expr) -> str:
+        func = getattr(node, "func", None)
+        name = func.id if isinstance(func, ast.Name) else ""
+        if isinstance(node, ast.Call) and name in {"enumerate", "zip"} and not node.keywords:
+            joined = " and ".join(self.expr(a, True) for a in node.args)
+            if name == "zip":
+                return f"{joined} side by side"
+            if len(node.args) != 1:
+                raise Unsupported("enumerate_start")
+            return f"the positions and items of {joined}"
+        return self.expr(node, True)
+
+    def range_words(self, node: ast.Call) -> str:
+        args = node.args
+        if node.keywords or not 1 <= len(args) <= 3:
+            raise Unsupported("range_form")
+        start = self.expr(args[0], True) if len(args) > 1 else "0"
+        stop = args[1] if len(args) > 1 else args[0]
+        if len(args) == 3:
+            if not isinstance(args[2], ast.Constant | ast.UnaryOp):
+                raise Unsupported("range_step")
+            step = args[2]
+            if isinstance(step, ast.UnaryOp) and is_constant(step.operand, 1):
+                return f"from {start} down to but not including {self.expr(stop, True)}"
+            return (
+                f"from {start} up to but not including {self.expr(stop, True)}, "
+                f"in steps of {self.expr(step, True)}"
+            )
+        if (
+            isinstance(stop, ast.BinOp)
+            and isinstance(stop.op, ast.Add)
+            and is_constant(stop.right, 1)
+        ):
+            return f"from {start} up to and including {self.expr(stop.left, True)}"
+        return f"from {start} up to but not including {self.expr(stop, True)}"
+
+
+def is_constant(node: ast.AST, value: object) -> bool:
+    return isinstance(node, ast.Constant) and node.value == value and type(node.value) is int
+
+
+def sorted_reverse(node: ast.Call) -> bool:
+    return (
+        len(node.keywords) == 1
+        and node.keywords[0].arg == "reverse"
+        and isinstance(node.keywords[0].value, ast.Constant)
+        and node.keywords[0].value.value is True
+    )

@@ -1,0 +1,36 @@
+"""Kinds as tests reach them: through the registry, never a table of their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from groupbuild.kinds import Edit, Evidence, Kind, RuleFn, definition, offered, prove
+from groupbuild.schema import Domain, Seed, Trace
+
+
+def rules_of(domain: Domain) -> dict[Kind, RuleFn]:
+    """Every kind the rules backend offers in `domain`, with its rule."""
+    return {d.kind: d.rule for d in offered("rules", domain) if d.rule is not None}
+
+
+def rule(domain: Domain, kind: Kind) -> RuleFn:
+    found = definition(domain, kind).rule
+    assert found is not None, f"{domain.value}/{kind} has no rule"
+    return found
+
+
+def evidence_of(edit: Edit) -> dict[str, Any]:
+    return edit.evidence.to_json()
+
+
+def check(
+    domain: Domain,
+    kind: Kind | str,
+    seed: Seed,
+    reference: Trace,
+    candidate: Trace,
+    evidence: Evidence | dict[str, Any],
+) -> str | None:
+    """The kind's proof, fed evidence the way the validate stage feeds it (as stored JSON)."""
+    raw = evidence.to_json() if isinstance(evidence, Evidence) else evidence
+    return prove(domain, str(kind), seed, reference, candidate, raw)
