@@ -46,8 +46,9 @@ def run(
     if unknown:
         raise ValueError(f"unknown stage(s) {unknown}; valid: {list(ALL_STAGES)}")
     base = base_dir or Path.cwd()
+    fingerprints = stage_fingerprints(config, base)  # also: every template exists, before work
     store = Store(_resolve(base, config.run_dir))
-    _forget_stale(config, store, base)
+    _forget_stale(fingerprints, store)
     stats = RunStats()
     started = time.perf_counter()
     if "seeds" in wanted:
@@ -116,8 +117,8 @@ def _stat(path: Path) -> list[tuple[str, int, int]]:
     return [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files if p.is_file()]
 
 
-def _forget_stale(config: Config, store: Store, base: Path) -> None:
-    current, recorded = stage_fingerprints(config, base), store.fingerprints()
+def _forget_stale(current: dict[str, str], store: Store) -> None:
+    recorded = store.fingerprints()
     if recorded:
         for stage in ("seeds", *PIPELINE_STAGES):
             if recorded.get(stage) != current[stage]:

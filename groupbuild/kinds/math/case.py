@@ -138,5 +138,9 @@ class MathKind:
         )
         llm = None
         if llm_template is not None:
+            extra = set(self.evidence.model_fields) - set(MathEvidence.model_fields)
+            required = sorted(n for n in extra if self.evidence.model_fields[n].is_required())
+            if required:
+                raise ValueError(f"{self.kind}: a one-step rewrite cannot supply {required}")
             llm = LLMOffer(llm_template, splice(self.evidence, propagates=self.propagates))
         return KindDef(spec, self.evidence, rule, math_proof(proof) if proof else None, llm)

@@ -1,0 +1,130 @@
+"""Offer only what can succeed: every kind a backend offers passes every gate on a real seed.
+
+For `rules`, the kind's rule runs on the bundled seeds until one edit passes the gates. For
+`llm`, a model's one-step rewrite is stood in for by the changed step of such a rule edit, fed
+through the kind's `splice` exactly as the LLM perturber feeds a reply. A kind the registry
+offers without either is a failure here, not a silent `too_few_negatives` at run time.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from groupbuild.config import SeedsConfig, ValidateConfig
+from groupbuild.hashing import candidate_id
+from groupbuild.kinds import BACKENDS, Edit, Kind, KindDef, definitions
+from groupbuild.schema import Candidate, Domain, Provenance, Role, Seed, Trace
+from groupbuild.seeds import load_seeds
+from groupbuild.stages.context import trace_answer
+from groupbuild.stages.validate import gates_for
+from groupbuild.text.math.gold import solution_to_trace
+from groupbuild.text.plans.links import plan_to_trace
+from groupbuild.text.traces import step_diff
+
+GATES = gates_for(ValidateConfig(require_ordering=False))
+TRIES = 3
+
+
+@cache
+def bundled(domain: Domain) -> tuple[tuple[Seed, Trace], ...]:
+    loaded = load_seeds(SeedsConfig(), base_dir=Path.cwd())
+    seeds = [s for s in loaded if isinstance(s, Seed) and s.domain is domain]
+    planned = []
+    for seed in seeds:
+        if domain is Domain.MATH:
+            planned.append((seed, solution_to_trace(seed.solution or "")))
+        else:
+            planned.append((seed, plan_to_trace(seed)))
+    return tuple(planned)
+
+
+def gate_failure(seed: Seed, reference: Trace, edit: Edit, kind: KindDef) -> str | None:
+    ref = _candidate(seed, reference, Role.REFERENCE, None, ())
+    cand = _candidate(seed, edit.trace, Role.NEGATIVE, kind.kind, edit.declared_span)
+    cand = cand.model_copy(
+        update={"diff": step_diff(reference, edit.trace), "evidence": edit.evidence.to_json()}
+    )
+    for name, gate in GATES:
+        reason = gate(seed, ref, cand, kind.spec)
+        if reason is not None:
+            return f"{name}:{reason}"
+    return None
+
+
+def _candidate(
+    seed: Seed, trace: Trace, role: Role, kind: Kind | None, span: tuple[int, ...]
+) -> Candidate:
+    return Candidate(
+        candidate_id=candidate_id(seed.problem_id, kind, 0, trace.render()),
+        problem_id=seed.problem_id,
+        role=role,
+        trace=trace,
+        kind=None if kind is None else kind.value,
+        declared_span=span,
+        answer=trace_answer(seed, trace),
+        provenance=Provenance(backend="rules"),
+    )
+
+
+def rule_edits(kind: KindDef):
+    assert kind.rule is not None
+    for seed, reference in bundled(kind.domain):
+        for attempt in range(TRIES):
+            edit = kind.rule(seed, reference, random.Random(attempt))
+            if edit is not None:
+                yield seed, reference, edit
+
+
+def passing_rule_edits(kind: KindDef):
+    for seed, reference, edit in rule_edits(kind):
+        if gate_failure(seed, reference, edit, kind) is None:
+            yield seed, reference, edit
+
+
+OFFERED = [
+    (kind, backend) for kind in definitions() for backend in BACKENDS if kind.offered_by(backend)
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "backend"), OFFERED, ids=[f"{b}-{k.domain.value}-{k.kind.value}" for k, b in OFFERED]
+)
+def test_every_offered_kind_passes_every_gate_on_some_bundled_seed(kind: KindDef, backend: str):
+    if backend == "rules":
+        found = next(passing_rule_edits(kind), None)
+        assert found is not None, f"no rule edit of {kind.kind} passes the gates"
+        return
+    assert kind.llm is not None
+    assert kind.rule is not None, f"{kind.kind}: give this LLM-only kind a hand-made rewrite here"
+    failures: list[str] = []
+    for seed, reference, edit in passing_rule_edits(kind):
+        index = edit.declared_span[0]
+        spliced = kind.llm.splice(seed, reference, index, edit.trace.steps[index])
+        if spliced is None:
+            failures.append(f"{seed.problem_id}: splice refused")
+            continue
+        reason = gate_failure(seed, reference, spliced, kind)
+        if reason is None:
+            return
+        failures.append(f"{seed.problem_id}: {reason}")
+    pytest.fail(f"no one-step rewrite of {kind.kind} passes through splice: {failures[:5]}")
+
+
+def test_every_kind_of_the_taxonomy_is_registered_once_per_domain():
+    registered = definitions()
+    keys = [(d.domain, d.kind) for d in registered]
+    assert len(keys) == len(set(keys))
+    assert {d.kind for d in registered} == set(Kind)
+    for domain in Domain:
+        ids = [d.spec.taxonomy_id for d in registered if d.domain is domain]
+        assert len(ids) == len(set(ids)) == 14 + (domain is Domain.MATH)
+
+
+def test_a_kind_without_a_proof_is_offered_by_no_backend():
+    for kind in definitions():
+        if kind.proof is None:
+            assert not any(kind.offered_by(b) for b in BACKENDS), kind.kind
