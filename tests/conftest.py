@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from paths import REPO, SHARED_DATA
 
 # Read at import time by huggingface_hub and datasets, so set before any test imports them.
 _HF_HOME = tempfile.mkdtemp(prefix="groupbuild-hf-")
@@ -19,8 +20,6 @@ os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
 for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "HF_TOKEN"):
     os.environ.pop(_name, None)
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -34,3 +34,12 @@ def check(
     """The kind's proof, fed evidence the way the validate stage feeds it (as stored JSON)."""
     raw = evidence.to_json() if isinstance(evidence, Evidence) else evidence
     return prove(domain, str(kind), seed, reference, candidate, raw)
+
+
+def plan_edit_rules() -> dict[Kind, RuleFn]:
+    """The code kinds of the plan-edits family (`kinds.code.plan_edits`), from the registry."""
+    return {
+        d.kind: d.rule
+        for d in offered("rules", Domain.CODE)
+        if d.rule is not None and d.rule.__module__ == "groupbuild.kinds.code.plan_edits"
+    }

@@ -10,12 +10,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from paths import REPO
 
 from tests.servers.openai_script import RoleScript
 
 pytest_plugins = ["tests.servers.openai_fixtures"]
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ and never charges a reference plan (bundled or written from code) with any of th
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
-from test_code_seeds import bundled_code_seeds
+from paths import SHARED_DATA
+from seed_helpers import bundled_code_seeds
 
 from groupbuild.config import SeedSource
 from groupbuild.errors import StageReject
@@ -20,7 +20,7 @@ from groupbuild.text.plans.from_code import verbalize
 from groupbuild.text.plans.links import plan_to_trace
 
 SEEDS = {s.source_id: s for s in bundled_code_seeds()}
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 TOTAL = (
     "def total_of(nums):\n    total = 0\n    for value in nums:\n        total += value\n"
     "    return total\n"

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
+from paths import SHARED_DATA
 
 from groupbuild.config import SeedsConfig, SeedSource
 from groupbuild.errors import InputError
 from groupbuild.schema import Reject, Seed
 from groupbuild.seeds import iter_source, load_seeds
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 pytestmark = pytest.mark.skipif(
     not (DATA / "gsm8k" / "train.jsonl").is_file(),
     reason=f"the public seed files are not present under {DATA}",

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from paths import REPO
 
 from groupbuild.config import Config, load_config
 from groupbuild.runner import run
@@ -19,7 +20,6 @@ from tests.servers.openai_server import Faults
 
 pytest_plugins = ["tests.servers.openai_fixtures"]
 
-REPO = Path(__file__).resolve().parents[1]
 KEY_VAR = "PIPELINE_TEST_LLM_KEY"
 KEY = "sk-pipeline-marker-8d41f7c2"
 
@@ -92,6 +92,20 @@ def test_faults_at_15_percent_still_account_for_every_seed(openai_server, tmp_pa
     assert accounted(summary) and summary["seeds_pending"] == 0
     assert summary["groups_published"] > 0
     assert {r.fault for r in server.log} > {"ok"}, "faults were injected"
+    published = [
+        json.loads(line)
+        for path in sorted((tmp_path / "dist" / "tracelift").rglob("*_groups.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(published) == summary["groups_published"]
+    for group in published:
+        assert group["problem_id"].startswith("bundled:")
+        for cand in group["positive_pool"] + group["negative_bank"]:
+            # The scripted judge scores every dimension 8.0: label floor(8 / 2) = 4, total 0.8.
+            assert cand["rubric_score_raw"] == 8.0 and cand["rubric"]["total"] == 0.8
+            assert {v for k, v in cand["rubric"].items() if k != "total"} == {4}
+        assert len(group["negative_bank"]) >= 4
+        assert all(n["provenance"]["backend"] == "rules" for n in group["negative_bank"])
     usage = json.loads((tmp_path / "runs" / "llm" / "manifest.json").read_text())["llm_usage"]
     assert set(usage) == {"judge", "executor"}
     assert sum(role["retries"] for role in usage.values()) > 0

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from paths import SHARED_DATA
 
 from groupbuild.execute.math_answer import equivalent, extract_answer
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 GSM8K = DATA / "gsm8k" / "train.jsonl"
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from paths import SHARED_DATA
 
 from groupbuild.execute.oracles import Oracle, OracleFailure, build_oracle, parse_assert
 from groupbuild.execute.sandbox import run_stdio_tests
 from groupbuild.schema import Domain, Seed
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 MBPP = DATA / "mbpp" / "mbpp.jsonl"
 SANITIZED = DATA / "mbpp" / "sanitized-mbpp.json"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from kind_helpers import check
+from paths import SHARED_DATA
 
 from groupbuild.errors import StageReject
 from groupbuild.kinds.code import plan_edits as code_rules
@@ -15,7 +16,7 @@ from groupbuild.schema import Domain, Seed
 from groupbuild.text.plans.from_code import MAX_STEPS, MIN_STEPS, explain, verbalize
 from groupbuild.text.plans.links import plan_links, plan_to_trace
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 CODE_TOKENS = re.compile(r"`|==|!=|<=|>=|\+=|\w\(|\w\[|\b\w+_\w+\b|\bdef\b|\breturn\s*\(|[:;]$")
 
 PROGRAMS = {

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import pytest
 from kind_helpers import check, rules_of
 from math_cases import seed_of
+from paths import SHARED_DATA
 
 from groupbuild.judge.math import judge_math
 from groupbuild.kinds import Kind
@@ -20,7 +20,7 @@ from groupbuild.schema import Domain
 from groupbuild.text import math as mt
 from groupbuild.text.math.gold import solution_to_trace
 
-GSM8K = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gsm8k" / "train.jsonl"
+GSM8K = SHARED_DATA / "gsm8k" / "train.jsonl"
 RECORDS = 300
 # measured on records 0..299: applies / passes its check / judged below its reference
 MINIMUM = {

@@ -6,7 +6,7 @@ import random
 
 import pytest
 from kind_helpers import check, evidence_of, rule
-from test_code_seeds import bundled_code_seeds
+from seed_helpers import bundled_code_seeds
 
 from groupbuild.hashing import digest
 from groupbuild.judge.code import judge_code

@@ -6,13 +6,15 @@ import inspect
 import random
 
 import pytest
-from test_code_perturb import RULES
-from test_code_seeds import bundled_code_seeds
+from kind_helpers import plan_edit_rules
+from seed_helpers import bundled_code_seeds
 
 from groupbuild.judge.code import judge_code
 from groupbuild.kinds.spec import Kind
 from groupbuild.schema import DIMENSIONS, Domain, Trace
 from groupbuild.text.plans.links import plan_to_trace
+
+PLAN_EDIT_RULES = plan_edit_rules()
 
 SEEDS = bundled_code_seeds()
 # Kinds whose flaw is a checkable phrase (bound, condition, spec, guard) are always ranked below;
@@ -35,12 +37,12 @@ def test_reference_plans_score_high_on_the_five_code_dimensions() -> None:
         assert 1 <= rubric.reason.count(".") <= 3
 
 
-@pytest.mark.parametrize("kind", list(RULES), ids=str)
+@pytest.mark.parametrize("kind", list(PLAN_EDIT_RULES), ids=str)
 def test_no_negative_outscores_its_reference_and_most_score_below(kind: Kind) -> None:
     below = total = 0
     for seed in SEEDS:
         reference = plan_to_trace(seed)
-        edit = RULES[kind](seed, reference, random.Random(18))
+        edit = PLAN_EDIT_RULES[kind](seed, reference, random.Random(18))
         if edit is None:
             continue
         ref_score = judge_code(seed, reference).rubric_score

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from paths import SHARED_DATA
 
 from groupbuild.errors import StageReject
 from groupbuild.text import math as mt
 from groupbuild.text.math.gold import solution_to_trace
 
-GSM8K = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gsm8k" / "train.jsonl"
+GSM8K = SHARED_DATA / "gsm8k" / "train.jsonl"
 
 
 def test_annotations_become_plain_equations() -> None:

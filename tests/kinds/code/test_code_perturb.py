@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from kind_helpers import check, evidence_of, rule
-from test_code_seeds import bundled_code_seeds
+from kind_helpers import check, evidence_of, plan_edit_rules, rule
+from seed_helpers import bundled_code_seeds
 
 from groupbuild.kinds import Edit, Kind, spec_for
 from groupbuild.kinds.code import harm as code_checks
@@ -15,16 +15,7 @@ from groupbuild.schema import Domain, Seed, Trace
 from groupbuild.text.plans.links import plan_links, plan_to_trace
 from groupbuild.text.traces import length_ratio, step_diff
 
-# The plan-edit kinds: one family module, its kinds taken from the registry.
-PLAN_EDIT_KINDS = (
-    Kind.OFF_BY_ONE,
-    Kind.INVERTED_CONDITION,
-    Kind.SPEC_MISREAD,
-    Kind.MISSING_EDGE_CASE,
-    Kind.DROPPED_STEP,
-    Kind.WRONG_ORDER,
-)
-RULES = {kind: rule(Domain.CODE, kind) for kind in PLAN_EDIT_KINDS}
+RULES = plan_edit_rules()
 SEEDS = bundled_code_seeds()
 # Applicability measured on the bundled seeds with rng seed 18; a drop means a rule broke.
 MIN_APPLICABLE = {

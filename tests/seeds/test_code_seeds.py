@@ -5,26 +5,17 @@ from __future__ import annotations
 import ast
 import json
 import re
-from pathlib import Path
 
 import pytest
+from paths import REPO
+from seed_helpers import bundled_code_seeds
 
-from groupbuild.config import SeedSource
 from groupbuild.errors import StageReject
 from groupbuild.execute.sandbox import run_assert_tests
-from groupbuild.schema import Domain, Seed
-from groupbuild.seeds.loader import iter_source
 from groupbuild.text.plans.links import plan_links, plan_to_trace
 
-REPO = Path(__file__).resolve().parents[1]
 CODE_SEEDS = REPO / "seeds" / "code.jsonl"
 _CODE_IN_PLAN = re.compile(r"`|==|!=|<=|>=|\+=|\bdef\b|\w\(|\w\[|\b[a-z]+_[a-z_]+\b")
-
-
-def bundled_code_seeds() -> list[Seed]:
-    """The bundled code seeds, read by the project's own bundled loader."""
-    found = iter_source(SeedSource(format="bundled", path="seeds"), base_dir=REPO)
-    return [s for s in found if isinstance(s, Seed) and s.domain is Domain.CODE]
 
 
 def _rows() -> list[dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from kind_helpers import check
-from test_code_seeds import bundled_code_seeds
+from seed_helpers import bundled_code_seeds
 
 from groupbuild.hashing import digest
 from groupbuild.judge.code import judge_code

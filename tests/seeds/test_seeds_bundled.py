@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from paths import REPO
 
 from groupbuild.config import SeedSource
 from groupbuild.schema import Seed
 from groupbuild.seeds import iter_source
 from groupbuild.seeds.arith import annotations, close, evaluate, parse_number
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 MATH = ROOT / "seeds" / "math.jsonl"
 RECORDS = [json.loads(line) for line in MATH.read_text(encoding="utf-8").splitlines()]
 IDS = [record["id"] for record in RECORDS]

@@ -1,0 +1,15 @@
+"""Seeds as several test modules read them."""
+
+from __future__ import annotations
+
+from paths import REPO
+
+from groupbuild.config import SeedSource
+from groupbuild.schema import Domain, Seed
+from groupbuild.seeds.loader import iter_source
+
+
+def bundled_code_seeds() -> list[Seed]:
+    """The bundled code seeds, read by the project's own bundled loader."""
+    found = iter_source(SeedSource(format="bundled", path="seeds"), base_dir=REPO)
+    return [s for s in found if isinstance(s, Seed) and s.domain is Domain.CODE]
