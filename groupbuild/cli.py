@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from groupbuild.config import ConfigError, load_config
 from groupbuild.errors import GroupbuildError
@@ -124,7 +125,7 @@ def kinds_table() -> str:
     return "\n".join(lines)
 
 
-def _print_summary(summary: dict, out_dir: str) -> None:
+def _print_summary(summary: dict[str, Any], out_dir: str) -> None:
     keys = ("seeds_in", "groups_published", "seeds_rejected", "seeds_pending", "accounted")
     print(json.dumps({k: summary[k] for k in keys}, indent=None))
     if summary["drop_reasons"]:

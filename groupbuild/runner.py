@@ -12,7 +12,7 @@ import os
 import sys
 import time
 import traceback
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -31,7 +31,7 @@ from groupbuild.store import Store, write_json_atomic
 
 @dataclass
 class RunStats:
-    timings: Counter[str] = field(default_factory=Counter)
+    timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     processed: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
     internal_errors: int = 0
@@ -212,6 +212,10 @@ async def _feed(
             results = await loop.run_in_executor(pool, advance_in_worker, payload, done, pipeline)
         _record(store, stats, bars, draft.seed.problem_id, results)
 
+    def finished(task: asyncio.Task[None]) -> None:
+        tasks.discard(task)
+        limit.release()
+
     for seed in store.seeds:
         if seed.problem_id in store.rejects or seed.problem_id in store.stages[last]:
             continue
@@ -220,7 +224,7 @@ async def _feed(
         done = PIPELINE_STAGES.index(done_name) if done_name else -1
         task = asyncio.create_task(one(draft or Draft(seed=seed), done))
         tasks.add(task)
-        task.add_done_callback(lambda t: (tasks.discard(t), limit.release()))
+        task.add_done_callback(finished)
     if tasks:
         await asyncio.gather(*tasks)
     for bar in bars.values():

@@ -38,7 +38,8 @@ class Journal(Generic[M]):
         # reading it there avoids parsing whole lines when a large journal is reopened.
         match = self._prefix.match(line)
         if match:
-            return json.loads(b'"' + match.group(1) + b'"')
+            ident: str = json.loads(b'"' + match.group(1) + b'"')
+            return ident
         node = json.loads(line)
         for part in self.key:
             node = node[part]
@@ -171,10 +172,13 @@ class Store:
     def fingerprints(self) -> dict[str, str]:
         if not self.fingerprints_path.exists():
             return {}
-        return json.loads(self.fingerprints_path.read_text(encoding="utf-8"))
+        found: dict[str, str] = json.loads(self.fingerprints_path.read_text(encoding="utf-8"))
+        return found
 
     def close(self) -> None:
-        for journal in (self.seeds, self.rejects, *self.stages.values()):
+        self.seeds.close()
+        self.rejects.close()
+        for journal in self.stages.values():
             journal.close()
 
     def latest(self, problem_id: str, upto: str) -> tuple[str | None, Draft | None]:

@@ -22,6 +22,8 @@ import signal
 import sys
 import time
 import traceback
+from types import CodeType
+from typing import Any
 
 # Preloaded once so every forked child gets them without paying the import again.
 for _name in ("collections", "functools", "heapq", "itertools", "math", "re"):
@@ -65,7 +67,7 @@ _PATH_EVENTS: dict[str, tuple[int, ...]] = {
 }
 
 
-def _report(payload: dict) -> None:
+def _report(payload: dict[str, Any]) -> None:
     with contextlib.suppress(OSError):
         os.write(REPORT_FD, (json.dumps(payload) + "\n").encode())
 
@@ -73,15 +75,17 @@ def _report(payload: dict) -> None:
 def _inside(path: object, root: str) -> bool:
     if isinstance(path, int):
         return True
+    if not isinstance(path, str | bytes | os.PathLike):
+        return False
     try:
-        text = os.fsdecode(os.fspath(path))  # type: ignore[arg-type]
+        text = os.fsdecode(os.fspath(path))
         full = os.path.normpath(os.path.join(os.getcwd(), text))
     except Exception:
         return False
     return full == root or full.startswith(root + os.sep) or full == os.devnull
 
 
-def _describe(event: str, args: tuple) -> str:
+def _describe(event: str, args: tuple[object, ...]) -> str:
     parts = [a if isinstance(a, str | int | float | type(None)) else type(a).__name__ for a in args]
     return f"{event} {parts!r}"[:300]
 
@@ -92,7 +96,7 @@ def _guard(root: str) -> None:
     The hook reports and exits at once, so `except BaseException` in the program cannot swallow it.
     """
 
-    def hook(event: str, args: tuple) -> None:
+    def hook(event: str, args: tuple[object, ...]) -> None:
         violated = False
         if event == "open":
             path, mode, flags = args
@@ -113,7 +117,7 @@ def _guard(root: str) -> None:
     sys.addaudithook(hook)
 
 
-def _limit(job: dict) -> None:
+def _limit(job: dict[str, Any]) -> None:
     lim = job["limits"]
     mb = 1024 * 1024
     cpu = max(1, int(-(-lim["cpu_seconds"] // 1)))
@@ -138,7 +142,7 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
-def _compile(source: str, filename: str) -> object:
+def _compile(source: str, filename: str) -> CodeType:
     try:
         return compile(source, filename, "exec")
     except (SyntaxError, ValueError) as exc:
@@ -152,9 +156,9 @@ class _Done(Exception):
         self.rc = rc
 
 
-def _exec(code: object, namespace: dict, where: str, *, in_test: bool) -> None:
+def _exec(code: CodeType, namespace: dict[str, Any], where: str, *, in_test: bool) -> None:
     try:
-        exec(code, namespace)  # type: ignore[arg-type]
+        exec(code, namespace)
     except SystemExit as exc:
         rc = _exit_code(exc)
         if in_test:
@@ -182,7 +186,7 @@ def _crash(exc: BaseException, where: str) -> None:
     raise _Done(1) from None
 
 
-def _body(job: dict, unit: dict) -> int:
+def _body(job: dict[str, Any], unit: dict[str, Any]) -> int:
     """Run the unit's code; the return value is the child's exit status."""
     if job["mode"] == "program":
         code = _compile(job["program"], "main.py")
@@ -191,7 +195,7 @@ def _body(job: dict, unit: dict) -> int:
         return 0
     codes = [_compile(job["program"], "main.py"), _compile(job["setup"], "setup.py")]
     test = _compile(unit["test"], "test.py")
-    namespace = {"__name__": "solution", "__builtins__": builtins}
+    namespace: dict[str, Any] = {"__name__": "solution", "__builtins__": builtins}
     for code, where in zip(codes, ("main.py", "setup.py"), strict=True):
         _exec(code, namespace, where, in_test=True)
     _exec(test, namespace, "test.py", in_test=True)
@@ -199,7 +203,9 @@ def _body(job: dict, unit: dict) -> int:
     return 0
 
 
-def _child(job: dict, unit: dict, unit_dir: str, fds: tuple[int, int, int, int]) -> None:
+def _child(
+    job: dict[str, Any], unit: dict[str, Any], unit_dir: str, fds: tuple[int, int, int, int]
+) -> None:
     stdin_fd, out_w, err_w, rep_w = fds
     os.setpgid(0, 0)
     for src, dst in ((stdin_fd, 0), (out_w, 1), (err_w, 2), (rep_w, REPORT_FD)):
@@ -225,7 +231,7 @@ def _child(job: dict, unit: dict, unit_dir: str, fds: tuple[int, int, int, int])
     os._exit(rc)
 
 
-def _read_until_done(pid: int, pipes: dict[int, str], cap: int, wall: float) -> dict:
+def _read_until_done(pid: int, pipes: dict[int, str], cap: int, wall: float) -> dict[str, Any]:
     """Collect capped streams until the child exits, the wall limit hits or output overflows."""
     bufs = {fd: bytearray() for fd in pipes}
     pidfd = os.pidfd_open(pid)
@@ -264,11 +270,13 @@ def _read_until_done(pid: int, pipes: dict[int, str], cap: int, wall: float) -> 
     }
 
 
-def _classify(job: dict, got: dict, status: int, cpu_used: float) -> tuple[str, str]:
+def _classify(
+    job: dict[str, Any], got: dict[str, Any], status: int, cpu_used: float
+) -> tuple[str, str]:
     lim = job["limits"]
     lines = got["bufs"]["report"].decode(errors="replace").splitlines()
-    report = json.loads(lines[-1]) if lines else None
-    kind = (report or {}).get("status")
+    report: dict[str, Any] = (json.loads(lines[-1]) if lines else None) or {}
+    kind = report.get("status")
     if kind == "sandbox_violation":
         return "sandbox_violation", report.get("detail", "")
     if got["timed_out"]:
@@ -312,7 +320,7 @@ def _sweep(uid: int | None) -> None:
             return
 
 
-def _run_unit(job: dict, unit: dict, index: int) -> dict:
+def _run_unit(job: dict[str, Any], unit: dict[str, Any], index: int) -> dict[str, Any]:
     unit_dir = os.path.join(job["workdir"], f"u{index}")
     os.mkdir(unit_dir, 0o700)
     if job["uid"] is not None:

@@ -139,8 +139,8 @@ def _symbolic_equal(a: str, b: str) -> bool:
 
     timeout = 5 if threading.current_thread() is threading.main_thread() else None
     try:
-        gold = parse(_as_latex(a), parsing_timeout=timeout)  # type: ignore[arg-type]
-        pred = parse(_as_latex(b), parsing_timeout=timeout)  # type: ignore[arg-type]
+        gold = parse(_as_latex(a), parsing_timeout=timeout)
+        pred = parse(_as_latex(b), parsing_timeout=timeout)
         if not gold or not pred:
             return False
         return bool(verify(gold, pred, timeout_seconds=timeout))

@@ -186,8 +186,8 @@ def parse_assert(test: str, entry: str) -> dict[str, Any] | OracleFailure:
             return OracleFailure(reason="unsupported_comparison", detail=test[:200])
         left, right = expr.left, expr.comparators[0]
         call, wrapper = _entry_call(left, entry), ""
-        if call is None and _wrapped_call(left, entry):
-            wrapper, call = left.func.id, left.args[0]  # type: ignore[attr-defined]
+        if call is None and (wrapped := _wrapped_call(left, entry)) is not None:
+            wrapper, call = wrapped
         if call is None:
             left, right = right, left
             call = _entry_call(left, entry)
@@ -252,9 +252,12 @@ def _called_name(test: str, solution: str) -> str | None:
     except SyntaxError:
         return None
     for node in ast.walk(tree):
-        is_named_call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        if is_named_call and _defines(solution, node.func.id):  # type: ignore[attr-defined]
-            return node.func.id  # type: ignore[attr-defined]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and _defines(solution, node.func.id)
+        ):
+            return node.func.id
     return None
 
 
@@ -276,19 +279,23 @@ def _binds(node: ast.stmt, name: str) -> bool:
 
 
 def _entry_call(node: ast.expr, entry: str) -> ast.Call | None:
-    is_call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-    return node if is_call and node.func.id == entry else None  # type: ignore[union-attr,return-value]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == entry:
+        return node
+    return None
 
 
-def _wrapped_call(node: ast.expr, entry: str) -> bool:
-    return (
+def _wrapped_call(node: ast.expr, entry: str) -> tuple[str, ast.Call] | None:
+    """For `wrapper(entry(...))` with a wrapper in `_WRAPPERS`: its name and the inner call."""
+    if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
         and node.func.id in _WRAPPERS
         and len(node.args) == 1
         and not node.keywords
-        and _entry_call(node.args[0], entry) is not None
-    )
+        and (inner := _entry_call(node.args[0], entry)) is not None
+    ):
+        return node.func.id, inner
+    return None
 
 
 def _is_isclose(func: ast.expr) -> bool:
@@ -316,7 +323,7 @@ def _probe(
         return OracleFailure(
             reason=f"probe_{run.outcome.value}", detail=(run.detail or run.stderr[-300:])
         )
-    found = json.loads(run.stdout.strip().splitlines()[-1])
+    found: list[dict[str, Any]] = json.loads(run.stdout.strip().splitlines()[-1])
     for item in found:
         if "error" in item:
             return OracleFailure(reason=item["error"], detail=item["detail"])

@@ -149,7 +149,11 @@ def _expr_words(node: ast.AST) -> frozenset[str]:
             found.add(_CONTAINER[type(sub)])
             if not getattr(sub, "elts", getattr(sub, "keys", None)):
                 found.add("empty")
-        elif isinstance(sub, ast.Call) and getattr(sub.func, "id", "") in {"set", "dict", "list"}:
+        elif (
+            isinstance(sub, ast.Call)
+            and isinstance(sub.func, ast.Name)
+            and sub.func.id in {"set", "dict", "list"}
+        ):
             found.add(_CONTAINER[{"set": ast.Set, "dict": ast.Dict, "list": ast.List}[sub.func.id]])
             found.update(() if sub.args else ("empty",))
     return frozenset(found)

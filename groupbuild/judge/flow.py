@@ -217,7 +217,11 @@ def _clause_end(toks: list[str], start: int) -> int:
 
 
 def _more_targets(
-    toks: list[str], target: int, mentions: list[tuple[int, str]], names: dict, verb: str
+    toks: list[str],
+    target: int,
+    mentions: list[tuple[int, str]],
+    names: dict[str, tuple[str, ...]],
+    verb: str,
 ) -> list[int]:
     """Positions of further targets of one verb: "... and the running sum to 0"."""
     found: list[int] = []

@@ -61,6 +61,7 @@ def publish(config: Config, store: Store, *, base_dir: Path) -> dict[str, Any]:
             offsets = by_domain.get(domain, {})
             order = assign_splits(offsets, config.publish.split_seed, config.publish.dev_ratio)
             for pid, split in order:
+                assert fh is not None, "offsets come from the journal, so it exists"
                 fh.seek(offsets[pid])
                 draft = Draft.model_validate_json(fh.readline())
                 group = export_group(draft, split)

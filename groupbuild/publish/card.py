@@ -16,7 +16,7 @@ KNOWN_LICENSES = {"mit", "apache-2.0", "cc-by-4.0", "cc-by-sa-4.0", "cc0-1.0"}
 
 def card_configs(files: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """YAML `configs`: one per published config, listing only splits that have rows."""
-    configs = []
+    configs: list[dict[str, Any]] = []
     for name in CONFIG_NAMES:
         splits = files.get(name, {})
         data_files = [
@@ -50,7 +50,7 @@ def dataset_info(files: dict[str, dict[str, Any]], schemas: dict[str, Any]) -> l
     """Exact features and split sizes per config (the Hub shows them; `datasets` checks them)."""
     import datasets
 
-    infos = []
+    infos: list[dict[str, Any]] = []
     for name in CONFIG_NAMES:
         splits = {s: i for s, i in files.get(name, {}).items() if i["rows"]}
         if not splits:
@@ -60,8 +60,19 @@ def dataset_info(files: dict[str, dict[str, Any]], schemas: dict[str, Any]) -> l
             split_dict.add(datasets.SplitInfo(name=split, num_examples=info["rows"]))
         features = datasets.Features.from_arrow_schema(schemas[name])
         info = datasets.DatasetInfo(features=features, splits=split_dict, config_name=name)
-        infos.append(info._to_yaml_dict())
+        infos.append(_card_info(name, info))
     return infos
+
+
+def _card_info(name: str, info: Any) -> dict[str, Any]:
+    """`info` as `datasets` writes it into a card's `dataset_info`, with `features` first."""
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCardData
+
+    card_data = DatasetCardData()
+    DatasetInfosDict({name: info}).to_dataset_card_data(card_data)
+    entry: dict[str, Any] = card_data["dataset_info"]
+    return {"features": entry.pop("features"), **entry}
 
 
 def front_matter(

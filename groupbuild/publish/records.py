@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SerializeAsAny, create_model
 
@@ -24,6 +25,12 @@ class Message(Row):
     content: str
 
 
+class RubricRow(Row):
+    """Base of the per-domain rubric models of `rubric_model`: the float `total` comes first."""
+
+    total: float
+
+
 class CandidateProvenance(Row):
     backend: str
     model: str | None
@@ -36,7 +43,7 @@ class ExportCandidate(Row):
 
     reasoning: str
     label: str
-    rubric: SerializeAsAny[BaseModel]
+    rubric: SerializeAsAny[RubricRow]
     rubric_label: str
     rubric_score_raw: float
     rubric_reason: str
@@ -116,26 +123,22 @@ class StepRow(Row):
 
 
 @cache
-def rubric_model(domain: Domain) -> type[BaseModel]:
+def rubric_model(domain: Domain) -> type[RubricRow]:
     """The contract rubric of a domain: five int labels 0..4 and the float `total`."""
-    fields = {name: (int, ...) for name in DIMENSIONS[domain]}
-    return create_model(  # type: ignore[call-overload]
-        f"{domain.value.title()}Rubric", __base__=Row, total=(float, ...), **fields
-    )
+    fields: dict[str, Any] = {name: (int, ...) for name in DIMENSIONS[domain]}
+    return create_model(f"{domain.value.title()}Rubric", __base__=RubricRow, **fields)
 
 
 @cache
 def scores_model(domain: Domain) -> type[BaseModel]:
-    fields = {name: (float, ...) for name in DIMENSIONS[domain]}
-    return create_model(  # type: ignore[call-overload]
-        f"{domain.value.title()}Scores", __base__=Row, **fields
-    )
+    fields: dict[str, Any] = {name: (float, ...) for name in DIMENSIONS[domain]}
+    return create_model(f"{domain.value.title()}Scores", __base__=Row, **fields)
 
 
 @cache
 def candidate_model(domain: Domain) -> type[ExportCandidate]:
     """`ExportCandidate` with the domain's rubric fields spelled out (for the Arrow schema)."""
-    return create_model(  # type: ignore[call-overload]
+    return create_model(
         f"{domain.value.title()}Candidate",
         __base__=ExportCandidate,
         rubric=(rubric_model(domain), ...),
@@ -146,11 +149,11 @@ def candidate_model(domain: Domain) -> type[ExportCandidate]:
 @cache
 def group_model(domain: Domain) -> type[ExportGroup]:
     item = candidate_model(domain)
-    return create_model(  # type: ignore[call-overload]
+    return create_model(
         f"{domain.value.title()}Group",
         __base__=ExportGroup,
-        positive_pool=(list[item], ...),  # type: ignore[valid-type]
-        negative_bank=(list[item], ...),  # type: ignore[valid-type]
+        positive_pool=(list[item], ...),  # type: ignore[valid-type]  # a class built at runtime
+        negative_bank=(list[item], ...),  # type: ignore[valid-type]  # a class built at runtime
     )
 
 
@@ -256,7 +259,7 @@ def pair_rows(group: ExportGroup) -> list[PairRow]:
             prompt=prompt,
             chosen=[Message(role="assistant", content=ref.reasoning)],
             rejected=[Message(role="assistant", content=neg.reasoning)],
-            margin=round(ref.rubric.total - neg.rubric.total, 6),  # type: ignore[attr-defined]
+            margin=round(ref.rubric.total - neg.rubric.total, 6),
         )
         for neg in group.negative_bank
     ]

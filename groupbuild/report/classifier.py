@@ -80,7 +80,8 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     ends = np.cumsum(lengths)
     shift = np.repeat(starts - (ends - lengths), lengths)
-    return np.arange(total, dtype=np.int64) + shift
+    ranges: np.ndarray = np.arange(total, dtype=np.int64) + shift
+    return ranges
 
 
 @dataclass(frozen=True)
@@ -160,11 +161,11 @@ def holdout_scores(
     y = labels[train]
     if len(test) == 0 or y.min(initial=1) == y.max(initial=0):
         return None
-    fit = featurizer.design([rows[i] for i in train])
+    fit = featurizer.design([rows[int(i)] for i in train])
     used, columns = np.unique(fit.cols, return_inverse=True)
     compact = Design(fit.rows, columns.reshape(-1), fit.vals, fit.n, len(used))
     steps = int(np.clip(FIT_WORK // max(1, fit.rows.size), 60, 300))
     w_used, b = fit_logistic(compact, y.astype(float), steps=steps)
     w = np.zeros(featurizer.dim)
     w[used] = w_used
-    return featurizer.design([rows[i] for i in test]).dot(w) + b
+    return featurizer.design([rows[int(i)] for i in test]).dot(w) + b

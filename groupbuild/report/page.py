@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -90,7 +91,7 @@ def kind_counts(summary: dict[str, Any]) -> str:
     return table(["domain", "kind", "published", "other attempts (reason count)"], rows)
 
 
-_AUDIT_COLUMNS = [
+_AUDIT_COLUMNS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("n", lambda m: m["n"]),
     ("sig", lambda m: m["signature"]),
     ("longer-is-flawed acc", lambda m: m["length_shortcut_accuracy"]),

@@ -4,8 +4,6 @@ Annotations are evaluated with `Fraction` over a tiny `ast` whitelist (never `ev
 `1/3*3` is exactly 1 and a bad annotation can be told from a float artefact.
 """
 
-from __future__ import annotations
-
 import ast
 import math
 import re

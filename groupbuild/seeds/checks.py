@@ -16,13 +16,13 @@ from groupbuild.seeds.arith import (
     ANNOTATION,
     NUMBER,
     ArithError,
-    annotations,
     close,
     evaluate,
     normalize_number,
     parse_number,
     rounds_to,
 )
+from groupbuild.seeds.arith import annotations as calculator_annotations
 
 _SPACED_THOUSANDS = re.compile(r"-?\d{1,3}(?: \d{3})+(?:\.\d+)?")
 
@@ -124,7 +124,7 @@ def check_annotations(where: Where, field: str, body: str) -> list[str]:
     word problems round money and counts, and that is not an arithmetic error.
     """
     values: list[str] = []
-    for ann in annotations(body):
+    for ann in calculator_annotations(body):
         try:
             exact = evaluate(ann.expr)
         except ArithError as exc:
@@ -158,7 +158,7 @@ def check_answer_reached(where: Where, field: str, body: str, answer: str) -> No
     "He spends $50 because 50 < 52", where the final number is a comparison, not the answer.
     """
     target = parse_number(answer)
-    values = [ann.value for ann in annotations(body)]
+    values = [ann.value for ann in calculator_annotations(body)]
     if values and _equals(values[-1], target):
         return
     lines = [line for line in body.splitlines() if line.strip()]

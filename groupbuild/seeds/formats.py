@@ -304,6 +304,7 @@ def _mapped_answer(
     where: Where, row: dict[str, Any], answer_key: str, solution_key: str, solution: str
 ) -> str:
     """The answer field if present (numbers normalized), else derived from the solution."""
+    derived: str | None
     if "####" in solution:
         derived = worked_answer(where, solution_key, solution)
     else:

@@ -34,7 +34,8 @@ class MinHasher:
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         """The uint32 signature of a non-empty set of shingle hashes."""
         mixed = (self._a * hashes.astype(np.uint64)[np.newaxis, :] + self._b) >> _SHIFT
-        return mixed.min(axis=1).astype(np.uint32)
+        signature: np.ndarray = mixed.min(axis=1).astype(np.uint32)
+        return signature
 
 
 def shingle_hashes(shingles: Iterable[str]) -> np.ndarray:

@@ -7,8 +7,8 @@ import random
 
 from groupbuild.errors import GroupbuildError, StageReject
 from groupbuild.hashing import candidate_id, digest
-from groupbuild.kinds import Kind
-from groupbuild.schema import Candidate, Domain, Draft, Reject, Role
+from groupbuild.kinds import Edit, Kind
+from groupbuild.schema import Candidate, Domain, Draft, Provenance, Reject, Role
 from groupbuild.stages.context import StageContext, candidate_reject, reference_of, trace_answer
 from groupbuild.text.traces import step_diff
 
@@ -33,7 +33,7 @@ async def perturb(draft: Draft, ctx: StageContext) -> Draft:
     kinds = kinds_for(ctx, seed.domain)
     base = ctx.config.perturb.seed
 
-    async def one(kind: Kind) -> tuple[Kind, object]:
+    async def one(kind: Kind) -> tuple[Kind, tuple[Edit, Provenance] | StageReject | None]:
         rng = random.Random(digest([base, seed.problem_id, kind.value]))
         try:
             return kind, await ctx.perturber.perturb(seed, ref.trace, kind, rng)

@@ -26,6 +26,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from groupbuild.backends.llm.cache import ResponseCache
 from groupbuild.backends.llm.limits import RateLimiter, estimate_tokens
+from groupbuild.backends.llm.replies import response_format
 from groupbuild.backends.llm.retry import Backoff, is_retryable
 from groupbuild.backends.llm.usage import Usage
 from groupbuild.config import RoleConfig
@@ -161,9 +162,7 @@ class LLMClient:
     def _response_format(self, reply: type[BaseModel]) -> dict[str, Any]:
         fmt = self._formats.get(reply)
         if fmt is None:
-            from openai.lib._parsing._completions import type_to_response_format_param
-
-            fmt = dict(type_to_response_format_param(reply))  # type: ignore[arg-type]
+            fmt = response_format(reply)
             self._formats[reply] = fmt
         return fmt
 

@@ -49,31 +49,34 @@ class LLMSession:
         self._env = env
         self._backoff = backoff
         self._clients: dict[str, LLMClient] = {}
-        self._roles: dict[str, Any] = {}
+        self._planner: LLMPlanner | None = None
+        self._perturber: LLMPerturber | None = None
+        self._judge: LLMJudge | None = None
+        self._executor_role: LLMExecutor | None = None
 
     def planner(self) -> LLMPlanner:
-        if "planner" not in self._roles:
+        if self._planner is None:
             executor = self.executor() if self._is_llm("executor") else self._executor("planner")
-            self._roles["planner"] = LLMPlanner(
+            self._planner = LLMPlanner(
                 self._client("planner"), self.prompts, executor, self.oracles
             )
-        return self._roles["planner"]  # type: ignore[no-any-return]
+        return self._planner
 
     def perturber(self) -> LLMPerturber:
-        if "perturber" not in self._roles:
-            self._roles["perturber"] = LLMPerturber(self._client("perturber"), self.prompts)
-        return self._roles["perturber"]  # type: ignore[no-any-return]
+        if self._perturber is None:
+            self._perturber = LLMPerturber(self._client("perturber"), self.prompts)
+        return self._perturber
 
     def judge(self) -> LLMJudge:
-        if "judge" not in self._roles:
+        if self._judge is None:
             rubrics = {domain: load_rubric(self.rubrics_dir, domain) for domain in Domain}
-            self._roles["judge"] = LLMJudge(self._client("judge"), self.prompts, rubrics)
-        return self._roles["judge"]  # type: ignore[no-any-return]
+            self._judge = LLMJudge(self._client("judge"), self.prompts, rubrics)
+        return self._judge
 
     def executor(self) -> LLMExecutor:
-        if "executor" not in self._roles:
-            self._roles["executor"] = self._executor("executor")
-        return self._roles["executor"]  # type: ignore[no-any-return]
+        if self._executor_role is None:
+            self._executor_role = self._executor("executor")
+        return self._executor_role
 
     def usage(self) -> dict[str, dict[str, float | int]]:
         """Per role: requests sent, replies, cache hits, retries, tokens, cost, failures."""

@@ -92,7 +92,11 @@ def _natural_empty_result(expected: Any) -> str | None:
         return "False"
     if isinstance(expected, int | float):
         return "0"
-    names = {list: "an empty list", tuple: "an empty tuple", str: "the empty string"}
+    names: dict[type[object], str] = {
+        list: "an empty list",
+        tuple: "an empty tuple",
+        str: "the empty string",
+    }
     return names.get(type(expected))
 
 

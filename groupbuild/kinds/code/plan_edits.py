@@ -13,7 +13,6 @@ import random
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
 
 from groupbuild.kinds.code import twins as pt
 from groupbuild.kinds.code.harm import twin_kind, unimplemented
@@ -44,7 +43,11 @@ def _near(match: re.Match[str]) -> set[str]:
     return {w for word in words for w in (word, word.rstrip("s"))}
 
 
-def _compare(ops: set[type[ast.cmpop]], flip: dict, only: Any = None) -> TwinBuilder:
+def _compare(
+    ops: set[type[ast.cmpop]],
+    flip: dict[type[ast.cmpop], type[ast.cmpop]],
+    only: Callable[[ast.Compare], bool] | None = None,
+) -> TwinBuilder:
     def build(program: str, lines: Collection[int], match: re.Match[str]) -> pt.Twin | None:
         return pt.mutate_compare(program, lines, ops, flip, near=_near(match), only=only)
 

@@ -191,14 +191,14 @@ def _twice(program: str, lines: Collection[int], match: re.Match[str]) -> pt.Twi
 
 def _drop_digits(program: str, lines: Collection[int], match: re.Match[str]) -> pt.Twin | None:
     tree = ast.parse(program)
-    nodes = [
+    divisors = [
         n.value if isinstance(n, ast.AugAssign) else n.right
         for n in ast.walk(tree)
         if isinstance(n, ast.AugAssign | ast.BinOp)
         and isinstance(n.op, ast.FloorDiv)
         and on_lines(n, lines)
     ]
-    nodes = [n for n in nodes if isinstance(n, ast.Constant) and n.value == 10]
+    nodes = [n for n in divisors if isinstance(n, ast.Constant) and n.value == 10]
     if len(nodes) != 1:
         return None
     nodes[0].value = 100

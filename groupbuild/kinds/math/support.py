@@ -80,6 +80,7 @@ def overclaim(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     ctx = Context.of(seed, reference)
     for j, step, eq, result in shuffled(list(ctx.sites()), rng):
         value = step.tokens[result].value
+        assert value is not None
         if value in ctx.ambiguous or ctx.derived_elsewhere(j, value):
             continue
         start = step.tokens[eq.segments[0][0]].start

@@ -86,8 +86,8 @@ def problem_values(problem: str) -> frozenset[Fraction]:
                 values.add(value / 100)
     lowered = problem.lower()
     for word in re.findall(r"[a-z]+", lowered):
-        for value in _WORD_VALUES.get(word, ()):
-            values.add(Fraction(value))
+        for word_value in _WORD_VALUES.get(word, ()):
+            values.add(Fraction(word_value))
     if "percent" in lowered:
         values.update([v / 100 for v in values])
     if "and a half" in lowered:

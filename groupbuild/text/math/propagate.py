@@ -91,8 +91,10 @@ def _recompute_equation(
         value = evaluate(tokens, *eq.segments[0], subs, eq.percent_div[0])
     except (ValueError, ZeroDivisionError):
         return False
-    if not subs and eq.holds and result is not None and tokens[result].value in changes:
-        del changes[tokens[result].value]
+    if not subs and eq.holds and result is not None:
+        stale = tokens[result].value
+        if stale is not None and stale in changes:
+            del changes[stale]
     if not subs and not reevaluate:
         done.update(eq.operands())
         if result is not None:

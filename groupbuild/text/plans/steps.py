@@ -21,9 +21,9 @@ def _count(n: int) -> str:
     return "the next step" if n == 1 else f"the next {NUMBERS[n]} steps"
 
 
-def _span(node: ast.AST) -> tuple[int, ...]:
-    start = node.lineno  # type: ignore[attr-defined]
-    return tuple(range(start, (node.end_lineno or start) + 1))  # type: ignore[attr-defined]
+def _span(node: ast.stmt) -> tuple[int, ...]:
+    start = node.lineno
+    return tuple(range(start, (node.end_lineno or start) + 1))
 
 
 class Planner(Writer):
@@ -120,7 +120,7 @@ class Planner(Writer):
 
     def branch(self, node: ast.If, prefix: str = "If") -> list[Step]:
         condition = self.expr(node.test)
-        head = tuple(range(node.lineno, node.test.end_lineno + 1))  # type: ignore[operator]
+        head = tuple(range(node.lineno, (node.test.end_lineno or node.lineno) + 1))
         steps = self._headed(f"{prefix} {condition}", "do", head, node.body)
         if not node.orelse:
             return steps
@@ -148,10 +148,10 @@ class Planner(Writer):
             raise Unsupported("loop_else")
         if isinstance(node, ast.While):
             condition = self.expr(node.test)
-            head = tuple(range(node.lineno, node.test.end_lineno + 1))  # type: ignore[operator]
+            head = tuple(range(node.lineno, (node.test.end_lineno or node.lineno) + 1))
             return self._headed(f"While {condition}", "repeat", head, node.body)
         phrase = self.loop_phrase(self.target(node.target), node.iter)
-        head = tuple(range(node.lineno, node.iter.end_lineno + 1))  # type: ignore[operator]
+        head = tuple(range(node.lineno, (node.iter.end_lineno or node.lineno) + 1))
         return self._headed(phrase[0].upper() + phrase[1:], "do", head, node.body)
 
 

@@ -141,8 +141,13 @@ class Writer:
             return f"{self.expr(operand, True)} is False"
         call = operand if isinstance(operand, ast.Call) else None
         method = getattr(call.func, "attr", "") if call else ""
-        if call and method in PREDICATES and len(call.args) == 1:
-            owner = call.func.value  # type: ignore[attr-defined]
+        if (
+            call
+            and isinstance(call.func, ast.Attribute)
+            and method in PREDICATES
+            and len(call.args) == 1
+        ):
+            owner = call.func.value
             return PREDICATES[method][1].format(
                 self.expr(owner, True), self.expr(call.args[0], True)
             )
@@ -310,7 +315,9 @@ class Writer:
         if isinstance(node, ast.Name):
             return self.name(node.id).removeprefix("the ")
         if isinstance(node, ast.Tuple) and all(isinstance(e, ast.Name) for e in node.elts):
-            names = [self.name(e.id).removeprefix("the ") for e in node.elts]  # type: ignore
+            names = [
+                self.name(e.id).removeprefix("the ") for e in node.elts if isinstance(e, ast.Name)
+            ]
             return (
                 "pair of " + " and ".join(names)
                 if len(names) == 2
