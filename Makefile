@@ -16,11 +16,14 @@ $(STAMP): pyproject.toml
 groups: $(STAMP)  ## build the dataset (CONFIG=path, default configs/default.yaml)
 	$(BIN)/groupbuild run --config $(CONFIG)
 
-test: $(STAMP)  ## the test suite, exactly as CI runs it
+test: $(STAMP)  ## types, lint and the test suite, exactly as CI runs it
+	$(BIN)/mypy
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 report: $(STAMP)  ## HTML report of the published dataset, in dist/report/
 	$(BIN)/groupbuild report --config $(CONFIG)
