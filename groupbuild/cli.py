@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from groupbuild.config import ConfigError, load_config
-from groupbuild.errors import GroupbuildError
+from groupbuild.errors import DiskFullError, GroupbuildError, disk_full
 
 STAGE_HELP = {
     "seeds": "load, validate, dedup and decontaminate seed problems",
@@ -102,13 +102,25 @@ def main(argv: list[str] | None = None) -> int:
                 token=os.environ.get("HF_TOKEN"),
             )
             print(f"pushed to {url}")
+    except DiskFullError as exc:
+        return _disk_full(exc)
     except (ConfigError, GroupbuildError, ValueError) as exc:
         print(f"groupbuild: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        full = disk_full(exc, exc.filename or "?")
+        if full is None:
+            raise
+        return _disk_full(full)
     except KeyboardInterrupt:
         print("groupbuild: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
     return 0
+
+
+def _disk_full(exc: DiskFullError) -> int:
+    print(f"groupbuild: {exc}; make room and rerun to resume", file=sys.stderr)
+    return 2
 
 
 def _print_summary(summary: dict, out_dir: str) -> None:
