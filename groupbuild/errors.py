@@ -46,9 +46,13 @@ class DiskFullError(GroupbuildError):
     """A write failed for lack of space or over the file-size limit; a rerun resumes."""
 
     def __init__(self, path: str | Path, too_large: bool = False) -> None:
-        self.path = str(path)
+        self.path, self.too_large = str(path), too_large
         what = "file too large" if too_large else "no space left on device"
         super().__init__(f"{what} writing {self.path}")
+
+    def __reduce__(self) -> tuple[type[DiskFullError], tuple[str, bool]]:
+        """Rebuilt from its fields when it crosses from a worker process."""
+        return DiskFullError, (self.path, self.too_large)
 
 
 def disk_full(exc: OSError, path: str | Path) -> DiskFullError | None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from groupbuild.backends import build_backends
 from groupbuild.config import Config
-from groupbuild.errors import AccountingError, GroupbuildError, StageReject
+from groupbuild.errors import AccountingError, GroupbuildError, StageReject, disk_full, writing
 from groupbuild.hashing import digest
 from groupbuild.provenance import git_commit, package_version
 from groupbuild.schema import Draft, Reject, Seed
@@ -157,12 +157,31 @@ async def _run_pipeline(
     pool = _worker_pool(config) if backends.session is None else None
     try:
         await _feed(config, store, backends.context, pool, pipeline, stats)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        await backends.aclose()
-        store.close()
+    except BaseException:
+        await _close(backends, pool, store, quietly=True)
+        raise
+    await _close(backends, pool, store)
     return backends.usage()
+
+
+async def _close(
+    backends: Any, pool: ProcessPoolExecutor | None, store: Store, *, quietly: bool = False
+) -> None:
+    """Stop the workers, clients and journals; `quietly` on the way out of a failure.
+
+    Closing flushes the LLM cache, which fails again on a full disk: that second failure must
+    not hide the first, which says what happened.
+    """
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
+    try:
+        with writing(store.dir / "cache"):
+            await backends.aclose()
+    except Exception:
+        if not quietly:
+            raise
+    finally:
+        store.close()
 
 
 def _worker_pool(config: Config) -> ProcessPoolExecutor | None:
@@ -286,6 +305,9 @@ async def advance(
         except GroupbuildError:
             raise  # a wrong key or endpoint concerns every record: stop the run and say why
         except Exception as exc:  # a bug must not end a long run; it is logged as a reject
+            full = disk_full(exc, ctx.config.run_dir) if isinstance(exc, OSError) else None
+            if full is not None:
+                raise full from None  # a full disk is no fault of this record: stop the run
             detail = "".join(traceback.format_exception_only(exc)).strip()
             reason = f"internal_error:{type(exc).__name__}"
             reject = _seed_reject(name, seed, reason, detail)

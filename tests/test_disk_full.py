@@ -17,18 +17,22 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers.openai_script import RoleScript
+
+pytest_plugins = ["tests.servers.openai_fixtures"]
+
 REPO = Path(__file__).resolve().parents[1]
 MATH = (REPO / "seeds" / "math.jsonl").read_text(encoding="utf-8").splitlines()
 
 
-def config_in(tmp: Path, runs: Path, out: Path) -> Path:
+def config_in(tmp: Path, runs: Path, out: Path, extra: str = "") -> Path:
     (tmp / "seeds").mkdir(exist_ok=True)
     (tmp / "seeds" / "math.jsonl").write_text("\n".join(MATH[:12]) + "\n", encoding="utf-8")
     path = tmp / "config.yaml"
     path.write_text(
         "seeds: {sources: [{format: bundled, path: seeds}]}\n"
         f"runner: {{runs_dir: {runs}, progress: false, workers: 1}}\n"
-        f"publish: {{out_dir: {out}, audit: false}}\n",
+        f"publish: {{out_dir: {out}, audit: false}}\n" + extra,
         encoding="utf-8",
     )
     return path
@@ -37,7 +41,7 @@ def config_in(tmp: Path, runs: Path, out: Path) -> Path:
 def groupbuild_run(
     config: Path, preexec: Callable[[], None] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DISK_FULL_TEST_KEY": "sk-disk"}
     for name in ("GROUPBUILD_RUNNER__RUNS_DIR", "GROUPBUILD_PUBLISH__OUT_DIR"):
         env.pop(name, None)
     command = [sys.executable, "-m", "groupbuild.cli", "run", "--quiet", "--config", str(config)]
@@ -95,6 +99,28 @@ def test_a_full_disk_under_the_run_folder_stops_with_one_line_and_resumes(
     assert done.returncode == 0, done.stderr[-2000:]
     assert (run_dir / "seeds.jsonl").read_bytes() == seeds_before, "the seeds were not redone"
     assert journal.read_bytes().startswith(finished)
+    summary = json.loads((tmp_path / "dist" / "summary.json").read_text())
+    assert summary["accounted"] and summary["seeds_in"] == 12 and summary["seeds_pending"] == 0
+
+
+def test_a_full_disk_under_an_llm_run_names_the_first_failure_and_rejects_nothing(
+    tmp_path: Path, small_disk: Path, openai_server
+) -> None:
+    """The judge's replies go to the cache on the same disk; none of its failures is a reject."""
+    server = openai_server(RoleScript())
+    judge = f"{{backend: llm, model: m, base_url: '{server.base_url}', "
+    judge += "api_key_env: DISK_FULL_TEST_KEY, timeout: 5}"
+    extra = (
+        f"roles: {{judge: {judge}}}\nuplift: {{runs: 1}}\nvalidate: {{require_ordering: false}}\n"
+    )
+    config = config_in(tmp_path, small_disk / "runs", tmp_path / "dist", extra)
+    one_line(groupbuild_run(config), "groupbuild: no space left on device writing ", small_disk)
+
+    grow(small_disk)
+    done = groupbuild_run(config)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rejects = (tmp_path / "dist" / "rejects.jsonl").read_text(encoding="utf-8")
+    assert "internal_error" not in rejects
     summary = json.loads((tmp_path / "dist" / "summary.json").read_text())
     assert summary["accounted"] and summary["seeds_in"] == 12 and summary["seeds_pending"] == 0
 

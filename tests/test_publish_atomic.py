@@ -112,3 +112,17 @@ def test_an_output_folder_holding_the_run_or_working_folder_is_refused(
     with pytest.raises(GroupbuildError, match=expected):
         run(config, stages=["seeds", "publish"], base_dir=base)
     assert (base / "keep.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_a_symlinked_output_folder_stays_a_link_to_the_new_dataset(
+    published: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "elsewhere" / "dataset"
+    target.parent.mkdir()
+    published.rename(target)
+    published.symlink_to(target)
+    old = snapshot(target)
+    run(config_for(tmp_path), stages=["publish"], base_dir=REPO)
+    assert published.is_symlink() and published.resolve() == target
+    assert snapshot(target) == old
+    assert sorted(p.name for p in target.parent.iterdir()) == [".dataset.lock", "dataset"]

@@ -59,6 +59,8 @@ def publish(config: Config, store: Store, *, base_dir: Path) -> dict[str, Any]:
     """Write the dataset to `publish.out_dir`, replacing an earlier one in one step."""
     out = Path(config.publish.out_dir)
     out = out if out.is_absolute() else base_dir / out
+    if out.is_symlink():
+        out = out.resolve()  # swap the folder it points to, on its own file system
     _check_out_dir(out, store.dir, base_dir)
     with writing(out):
         out.parent.mkdir(parents=True, exist_ok=True)
