@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from groupbuild.config import ConfigError, load_config
-from groupbuild.errors import GroupbuildError
+from groupbuild.errors import DiskFullError, GroupbuildError, disk_full
 from groupbuild.stages import CATALOG
 
 EPILOG = """\
@@ -100,9 +100,16 @@ def main(argv: list[str] | None = None) -> int:
                 token=os.environ.get("HF_TOKEN"),
             )
             print(f"pushed to {url}")
+    except DiskFullError as exc:
+        return _disk_full(exc)
     except (ConfigError, GroupbuildError, ValueError) as exc:
         print(f"groupbuild: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        full = disk_full(exc, exc.filename or "?")
+        if full is None:
+            raise
+        return _disk_full(full)
     except KeyboardInterrupt:
         print("groupbuild: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
@@ -123,6 +130,11 @@ def kinds_table() -> str:
             f"{spec.signature.value:<5}{offered}"
         )
     return "\n".join(lines)
+
+
+def _disk_full(exc: DiskFullError) -> int:
+    print(f"groupbuild: {exc}; make room and rerun to resume", file=sys.stderr)
+    return 2
 
 
 def _print_summary(summary: dict[str, Any], out_dir: str) -> None:

@@ -39,7 +39,7 @@ class SeedSource(Section):
     split: str = "train"
     config_name: str | None = None
     license: str | None = None
-    limit: int | None = None
+    limit: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _needs_a_path(self) -> SeedSource:
@@ -56,6 +56,23 @@ class DecontamConfig(Section):
     """Share of a seed's n-grams found in an evaluation item above which the seed is dropped."""
 
 
+class SeedLimits(Section):
+    """Bounds on one seed record, checked while reading; a record over one is rejected.
+
+    Real seed sets sit far below them (GSM8K lines are under 2 KB, MATH solutions under 7,000
+    characters and 160 lines); a record over them costs minutes in the later stages.
+    """
+
+    max_record_bytes: int = Field(default=1_000_000, gt=0)
+    """A JSON Lines line longer than this is rejected unparsed (other formats: its text)."""
+    max_problem_chars: int = Field(default=20_000, gt=0)
+    max_solution_chars: int = Field(default=50_000, gt=0)
+    max_answer_chars: int = Field(default=1_000, gt=0)
+    max_steps: int = Field(default=500, gt=0)
+    """Math: non-empty lines of the worked solution; code: steps of the plan."""
+    max_tests: int = Field(default=200, gt=0)
+
+
 class SeedsConfig(Section):
     sources: list[SeedSource] = Field(default_factory=lambda: [SeedSource(format="bundled")])
     skip_invalid: bool = False
@@ -63,6 +80,7 @@ class SeedsConfig(Section):
     near_duplicate_threshold: float = 0.85
     """Jaccard similarity of word 5-gram shingles above which a seed is a near duplicate."""
     decontaminate: DecontamConfig = Field(default_factory=DecontamConfig)
+    limits: SeedLimits = Field(default_factory=lambda: SeedLimits())
 
 
 class RoleConfig(Section):
@@ -173,7 +191,10 @@ def load_config(
     overrides: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
 ) -> Config:
-    """Load a config: defaults < YAML at `path` < `GROUPBUILD_*` env < `a.b=value` overrides."""
+    """Load a config: defaults < YAML at `path` < `GROUPBUILD_*` env < `a.b=value` overrides.
+
+    An invalid value is blamed on where it came from: the file, the variable or the override.
+    """
     tree: dict[str, Any] = {}
     if path is not None:
         try:
@@ -183,35 +204,64 @@ def load_config(
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: a config must be a mapping at the top level")
         tree = loaded
+    origins: dict[tuple[str, ...], str] = {}
     environ = os.environ if env is None else env
     for key, value in sorted(environ.items()):
         if key.startswith(ENV_PREFIX):
-            _assign(tree, key[len(ENV_PREFIX) :].lower().split("__"), value, f"env {key}")
+            keys = key[len(ENV_PREFIX) :].lower().split("__")
+            _assign(tree, keys, value, f"env {key}", origins)
     for item in overrides:
         dotted, sep, value = item.partition("=")
         if not sep:
             raise ConfigError(f"override {item!r} must look like section.key=value")
-        _assign(tree, dotted.split("."), value, f"override {item!r}")
+        _assign(tree, dotted.split("."), value, f"override {item!r}", origins)
     try:
         return Config.model_validate(tree)
     except ValidationError as exc:
-        where = str(path) if path else "config"
-        raise ConfigError(f"{where}: {_describe(exc)}") from None
+        raise ConfigError(_describe(exc, origins, str(path) if path else "config")) from None
 
 
-def _assign(tree: dict[str, Any], keys: list[str], raw: str, origin: str) -> None:
+def _assign(
+    tree: dict[str, Any],
+    keys: list[str],
+    raw: str,
+    origin: str,
+    origins: dict[tuple[str, ...], str],
+) -> None:
     node = tree
     for key in keys[:-1]:
         child = node.setdefault(key, {})
         if not isinstance(child, dict):
             raise ConfigError(f"{origin}: {key!r} is not a section")
         node = child
-    node[keys[-1]] = yaml.safe_load(raw) if raw != "" else ""
+    try:
+        node[keys[-1]] = yaml.safe_load(raw) if raw != "" else ""
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ConfigError(f"{origin}: the value is not valid YAML ({problem})") from None
+    origins[tuple(keys)] = origin
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError, origins: Mapping[tuple[str, ...], str], default: str) -> str:
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        parts.append(f"{loc}: {err['msg']}")
+        loc = tuple(str(p) for p in err["loc"])
+        parts.append(f"{_blame(loc, origins) or default}: {_dotted(err['loc'])}: {err['msg']}")
     return "; ".join(parts)
+
+
+def _blame(loc: tuple[str, ...], origins: Mapping[tuple[str, ...], str]) -> str | None:
+    """The last override or variable that set `loc`, a section holding it, or a key in it."""
+    found = None
+    for keys, origin in origins.items():
+        if keys == loc[: len(keys)] or loc == keys[: len(loc)]:
+            found = origin
+    return found
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    """`seeds.sources[0].limit`: list positions in brackets, as they are written in YAML paths."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text

@@ -21,12 +21,12 @@ from typing import Any
 
 from groupbuild.backends import build_backends
 from groupbuild.config import Config, SeedSource
-from groupbuild.errors import GroupbuildError, StageReject
+from groupbuild.errors import AccountingError, GroupbuildError, StageReject, disk_full, writing
 from groupbuild.hashing import digest
 from groupbuild.provenance import git_commit, package_version
 from groupbuild.schema import Draft, Reject, Seed
 from groupbuild.stages import ALL_STAGES, PIPELINE_STAGES, STAGES, StageContext
-from groupbuild.store import Store, write_json_atomic
+from groupbuild.store import FolderLock, Store, run_lock, write_json_atomic
 
 
 @dataclass
@@ -40,14 +40,35 @@ class RunStats:
 def run(
     config: Config, *, stages: Sequence[str] | None = None, base_dir: Path | None = None
 ) -> dict[str, Any]:
-    """Run the requested stages (all by default) and return the run summary."""
+    """Run the requested stages (all by default) and return the run summary.
+
+    One run at a time per run folder: the lock is taken before the store is opened and held
+    through publish, and a second run fails at once with `FolderBusyError`. A summary whose
+    counts do not add up raises `AccountingError` once published, so it cannot pass unseen.
+    """
     wanted = list(stages or ALL_STAGES)
     unknown = [s for s in wanted if s not in ALL_STAGES]
     if unknown:
         raise ValueError(f"unknown stage(s) {unknown}; valid: {list(ALL_STAGES)}")
     base = base_dir or Path.cwd()
     fingerprints = stage_fingerprints(config, base)  # also: every template exists, before work
-    store = Store(_resolve(base, config.run_dir))
+    run_dir = _resolve(base, config.run_dir)
+    with run_lock(run_dir):
+        store = Store(run_dir)
+        try:
+            summary = _run_locked(config, store, wanted, base, fingerprints)
+        finally:
+            store.close()
+    if summary and not summary["accounted"]:
+        problems = "; ".join(summary["accounting_problems"])
+        where = _resolve(base, config.publish.out_dir) / "summary.json"
+        raise AccountingError(f"the seeds do not add up: {problems} (see {where})")
+    return summary
+
+
+def _run_locked(
+    config: Config, store: Store, wanted: list[str], base: Path, fingerprints: dict[str, str]
+) -> dict[str, Any]:
     _forget_stale(fingerprints, store)
     stats = RunStats()
     started = time.perf_counter()
@@ -161,12 +182,31 @@ async def _run_pipeline(
     pool = _worker_pool(config) if backends.session is None else None
     try:
         await _feed(config, store, backends.context, pool, pipeline, stats)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        await backends.aclose()
-        store.close()
+    except BaseException:
+        await _close(backends, pool, store, quietly=True)
+        raise
+    await _close(backends, pool, store)
     return backends.usage()
+
+
+async def _close(
+    backends: Any, pool: ProcessPoolExecutor | None, store: Store, *, quietly: bool = False
+) -> None:
+    """Stop the workers, clients and journals; `quietly` on the way out of a failure.
+
+    Closing flushes the LLM cache, which fails again on a full disk: that second failure must
+    not hide the first, which says what happened.
+    """
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
+    try:
+        with writing(store.dir / "cache"):
+            await backends.aclose()
+    except Exception:
+        if not quietly:
+            raise
+    finally:
+        store.close()
 
 
 def _worker_pool(config: Config) -> ProcessPoolExecutor | None:
@@ -203,6 +243,7 @@ async def _feed(
         window = max(window, 4 * _workers(config))  # keep every worker busy
     limit = asyncio.Semaphore(window)
     tasks: set[asyncio.Task[None]] = set()
+    failed: list[BaseException] = []
 
     async def one(draft: Draft, done: int) -> None:
         if pool is None:
@@ -215,21 +256,39 @@ async def _feed(
     def finished(task: asyncio.Task[None]) -> None:
         tasks.discard(task)
         limit.release()
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            failed.append(error)
 
     for seed in store.seeds:
         if seed.problem_id in store.rejects or seed.problem_id in store.stages[last]:
             continue
         done_name, draft = store.latest(seed.problem_id, last)
         await limit.acquire()
+        if failed:
+            break  # the run stops (a wrong key, a full disk): start nothing new
         done = PIPELINE_STAGES.index(done_name) if done_name else -1
         task = asyncio.create_task(one(draft or Draft(seed=seed), done))
         tasks.add(task)
         task.add_done_callback(finished)
-    if tasks:
-        await asyncio.gather(*tasks)
+    try:
+        if tasks and not failed:
+            await asyncio.gather(*tasks)
+    finally:
+        await _stop(tasks)
+    if failed:
+        raise failed[0]
     for bar in bars.values():
         if bar is not None:
             bar.close()
+
+
+async def _stop(tasks: set[asyncio.Task[None]]) -> None:
+    """Cancel what is still running and wait for it, so no task's failure goes unretrieved."""
+    left = list(tasks)
+    for task in left:
+        task.cancel()
+    await asyncio.gather(*left, return_exceptions=True)
 
 
 def _rejected_at(store: Store, stage: str) -> int:
@@ -271,6 +330,9 @@ async def advance(
         except GroupbuildError:
             raise  # a wrong key or endpoint concerns every record: stop the run and say why
         except Exception as exc:  # a bug must not end a long run; it is logged as a reject
+            full = disk_full(exc, ctx.config.run_dir) if isinstance(exc, OSError) else None
+            if full is not None:
+                raise full from None  # a full disk is no fault of this record: stop the run
             detail = "".join(traceback.format_exception_only(exc)).strip()
             reason = f"internal_error:{type(exc).__name__}"
             reject = _seed_reject(name, seed, reason, detail)
@@ -291,6 +353,7 @@ _WORKER_CONTEXT: StageContext | None = None
 def init_worker(config_json: str) -> None:
     """Build the rule roles once per worker process."""
     global _WORKER_CONTEXT
+    FolderLock.forget_inherited()
     config = Config.model_validate_json(config_json)
     _WORKER_CONTEXT = build_backends(config, Path(os.devnull)).context
 

@@ -7,15 +7,18 @@ journals' keys and skips what is done, which is what makes a killed run resumabl
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Generic, TypeVar
+from typing import BinaryIO, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from groupbuild.errors import FolderBusyError, writing
 from groupbuild.schema import Draft, Reject, Seed
 from groupbuild.stages import PIPELINE_STAGES
 
@@ -28,6 +31,8 @@ class Journal(Generic[M]):
     def __init__(self, path: Path, model: type[M], key: tuple[str, ...]) -> None:
         self.path, self.model, self.key = path, model, key
         self._offsets: dict[str, int] = {}
+        self.repeated = 0
+        """Lines whose key an earlier line already had: a sign two writers shared the file."""
         self._writer: BinaryIO | None = None
         opening = b"".join(rb'\{"' + re.escape(part).encode() + rb'":' for part in key)
         self._prefix = re.compile(opening + rb'"((?:[^"\\]|\\.)*)"')
@@ -63,6 +68,8 @@ class Journal(Generic[M]):
                     ident = self._ident_of_json(line)
                 except (ValueError, KeyError, TypeError):
                     break
+                if ident in self._offsets:
+                    self.repeated += 1
                 self._offsets.setdefault(ident, good)
                 good += len(line)
         if good != self.path.stat().st_size:
@@ -88,15 +95,24 @@ class Journal(Generic[M]):
         self.append_json(self._ident_of(record), record.model_dump_json())
 
     def append_json(self, ident: str, text: str) -> None:
-        """Append a record already serialized (by a worker process) under its key."""
+        """Append a record already serialized (by a worker process) under its key.
+
+        Writes are unbuffered, so a failed write (a full disk) is cut back off the file at
+        once instead of lingering in a buffer that a later flush would tear.
+        """
         if ident in self._offsets:
             return
-        if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = self.path.open("ab")
-        offset = self._writer.tell()
-        self._writer.write((text + "\n").encode("utf-8"))
-        self._writer.flush()
+        with writing(self.path):
+            if self._writer is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._writer = self.path.open("ab", buffering=0)
+            offset = self._writer.seek(0, os.SEEK_END)
+            try:
+                _write_all(self._writer, (text + "\n").encode("utf-8"))
+            except OSError:
+                with contextlib.suppress(OSError):
+                    self._writer.truncate(offset)
+                raise
         self._offsets[ident] = offset
 
     def close(self) -> None:
@@ -118,6 +134,7 @@ class Journal(Generic[M]):
     def reset(self) -> None:
         self.close()
         self._offsets.clear()
+        self.repeated = 0
         self.path.unlink(missing_ok=True)
 
 
@@ -191,10 +208,83 @@ class Store:
         return None, None
 
 
+def _write_all(handle: BinaryIO, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[handle.write(view) or 0 :]
+
+
 def write_json_atomic(path: Path, value: object) -> None:
     """Write JSON through a temp file and rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     text = json.dumps(value, indent=2, sort_keys=True, default=str) + "\n"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
+
+
+class FolderLock:
+    """An exclusive `flock` on a lock file, held while one process works on a folder.
+
+    The kernel drops the lock when its holder exits, even by SIGKILL, so a killed run never
+    blocks the rerun. The holder's pid is written into the file for the error others get.
+    """
+
+    _held: ClassVar[set[int]] = set()
+
+    def __init__(self, path: Path, what: str) -> None:
+        self.path, self.what = path, what
+        self._fd: int | None = None
+
+    def __enter__(self) -> FolderLock:
+        with writing(self.path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_pid(fd)
+            os.close(fd)
+            by = f"another groupbuild process (pid {holder})" if holder else "another process"
+            raise FolderBusyError(f"{self.what} is in use by {by}; wait for it to end") from None
+        with contextlib.suppress(OSError):  # the pid only informs; a full disk must not stop us
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        FolderLock._held.add(fd)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            FolderLock._held.discard(self._fd)
+            os.close(self._fd)
+            self._fd = None
+
+    @classmethod
+    def forget_inherited(cls) -> None:
+        """In a forked worker: close the copies of the parent's lock files.
+
+        A lock lives as long as any copy of its descriptor, so a worker outliving a killed
+        parent would otherwise keep the folder locked. Closing (never unlocking) a copy leaves
+        the parent's lock in place.
+        """
+        for fd in cls._held:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        cls._held.clear()
+
+
+def run_lock(run_dir: Path) -> FolderLock:
+    """The lock that keeps a second run off a run folder for the whole run."""
+    return FolderLock(run_dir / "run.lock", f"run folder {run_dir}")
+
+
+def _read_pid(fd: int) -> int | None:
+    with contextlib.suppress(OSError, ValueError):
+        return int(os.pread(fd, 32, 0).decode().strip())
+    return None

@@ -2,12 +2,24 @@
 
 Reads the validate journal twice: once for ids (cheap), once in split order to write rows, so
 memory holds one row group per writer and an id index, whatever the dataset's size.
+
+The dataset is built in a hidden sibling folder and swapped in whole, so a reader of `out_dir`
+sees the old complete dataset or the new one, never a mix, and a publish that fails or is
+killed leaves the old one in place. On Linux the swap is one `renameat2(RENAME_EXCHANGE)`, so
+`out_dir` stays a plain folder that is never missing (what `load_dataset`, the report and the
+Hub push read); elsewhere the old folder is renamed aside first, a window in which `out_dir`
+is briefly absent but never partial.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import glob
 import json
+import os
 import re
+import secrets
 import shutil
 from collections import defaultdict
 from contextlib import nullcontext
@@ -17,6 +29,7 @@ from typing import IO, Any
 import pyarrow as pa
 
 from groupbuild.config import Config
+from groupbuild.errors import GroupbuildError, writing
 from groupbuild.provenance import provenance
 from groupbuild.publish.arrow import arrow_schema
 from groupbuild.publish.card import write_card
@@ -33,28 +46,54 @@ from groupbuild.publish.shards import ShardWriter
 from groupbuild.publish.split import assign_splits
 from groupbuild.publish.summary import SummaryBuilder
 from groupbuild.schema import Domain, Draft
-from groupbuild.store import Journal, Store, write_json_atomic
+from groupbuild.store import FolderLock, Journal, Store, write_json_atomic
 
 __all__ = ["publish"]
 
 SPLITS = ("train", "dev")
 GENERATED = ("data", "tracelift", "README.md", "summary.json", "rejects.jsonl", "manifest.json")
+"""What a publish writes; anything else found in `out_dir` is carried over to the new folder."""
 
 
 def publish(config: Config, store: Store, *, base_dir: Path) -> dict[str, Any]:
+    """Write the dataset to `publish.out_dir`, replacing an earlier one in one step."""
     out = Path(config.publish.out_dir)
     out = out if out.is_absolute() else base_dir / out
-    _clear(out)
+    if out.is_symlink():
+        out = out.resolve()  # swap the folder it points to, on its own file system
+    _check_out_dir(out, store.dir, base_dir)
+    with writing(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+    with FolderLock(out.parent / f".{out.name}.lock", f"output folder {out}"):
+        _remove_stale(out)
+        staging = out.with_name(f"{_staging_prefix(out)}{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            with writing(out):
+                staging.mkdir()
+                result = _write_dataset(config, store, staging, base_dir)
+                _carry_over(out, staging)
+                _swap_in(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return result
+
+
+def _write_dataset(config: Config, store: Store, out: Path, base_dir: Path) -> dict[str, Any]:
     journal = store.stages["validate"]
     by_domain = _ids_by_domain(journal.path)
     writers = _Writers(out, config)
-    seeds_in = len(store.seeds) + sum(1 for r in store.rejects if r.stage == "seeds")
-    summary = SummaryBuilder(seeds_in, config.publish.split_seed, config.publish.dev_ratio)
+    # Pipeline rejects are journaled in completion order; publish them in a fixed one.
+    rejects = sorted(store.rejects, key=lambda r: (r.stage != "seeds", r.id))
+    seen = set(store.seeds.offsets()) | {r.id for r in rejects if r.stage == "seeds"}
+    repeated = {"seeds.jsonl": store.seeds.repeated, "validate.jsonl": journal.repeated}
+    summary = SummaryBuilder(
+        seen, config.publish.split_seed, config.publish.dev_ratio, repeated=repeated
+    )
     rejects_out = (out / "rejects.jsonl").open("w", encoding="utf-8")
     drafts = journal.path.open("rb") if journal.path.exists() else nullcontext()
     with rejects_out, drafts as fh:
-        # Pipeline rejects are journaled in completion order; publish them in a fixed one.
-        for reject in sorted(store.rejects, key=lambda r: (r.stage != "seeds", r.id)):
+        for reject in rejects:
             summary.add_seed_reject(reject)
             rejects_out.write(reject.model_dump_json() + "\n")
         for domain in Domain:
@@ -70,8 +109,7 @@ def publish(config: Config, store: Store, *, base_dir: Path) -> dict[str, Any]:
                 for drop in draft.dropped:
                     rejects_out.write(drop.model_dump_json() + "\n")
     files = writers.close()
-    pending = len(store.seeds) - len(journal) - sum(1 for r in store.rejects if r.stage != "seeds")
-    result = summary.build(pending=pending)
+    result = summary.build()
     result["files"] = files
     if config.publish.audit and result["groups_published"]:
         from groupbuild.report.audit import audit
@@ -83,15 +121,87 @@ def publish(config: Config, store: Store, *, base_dir: Path) -> dict[str, Any]:
     return result
 
 
-def _clear(out: Path) -> None:
-    """Remove what an earlier publish wrote, so no stale shard survives a re-publish."""
-    for name in GENERATED:
-        path = out / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-    out.mkdir(parents=True, exist_ok=True)
+def _check_out_dir(out: Path, run_dir: Path, base_dir: Path) -> None:
+    """The output folder is replaced whole, so it must not hold the run or working folder."""
+    target = out.resolve()
+    for inner, what in ((run_dir, "the run folder"), (base_dir, "the working folder")):
+        resolved = inner.resolve()
+        if target == resolved or target in resolved.parents:
+            raise GroupbuildError(
+                f"publish.out_dir {out} holds {what} {inner}: it is replaced whole on "
+                "every publish, so give the dataset a folder of its own"
+            )
+    if out.exists() and not out.is_dir():
+        raise GroupbuildError(f"publish.out_dir {out} is a file, not a folder")
+
+
+def _staging_prefix(out: Path) -> str:
+    return f".{out.name}.publishing-"
+
+
+def _remove_stale(out: Path) -> None:
+    """Delete what a killed publish left beside `out` (the caller holds the output lock)."""
+    for stale in out.parent.glob(glob.escape(_staging_prefix(out)) + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    """Hard-link (or copy) into `new` what `old` holds that publish does not write."""
+    if not old.is_dir():
+        return
+    for entry in old.iterdir():
+        target = new / entry.name
+        if entry.name in GENERATED or target.exists():
+            continue
+        if entry.is_symlink():
+            os.symlink(os.readlink(entry), target)
+        elif entry.is_dir():
+            shutil.copytree(entry, target, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(entry, target)
+
+
+def _link_or_copy(source: str | Path, target: str | Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Make `staging` the folder at `out` in one step, then delete the old dataset."""
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    if _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    aside = staging.with_name(staging.name + "-old")
+    os.rename(out, aside)
+    try:
+        os.rename(staging, out)
+    except BaseException:
+        os.rename(aside, out)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with Linux `renameat2`; False where that is unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
 
 
 def _ids_by_domain(path: Path) -> dict[Domain, dict[str, int]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from groupbuild.publish.records import ExportGroup
@@ -10,8 +11,24 @@ from groupbuild.schema import DIMENSIONS, Draft, Reject
 
 
 class SummaryBuilder:
-    def __init__(self, seeds_in: int, split_seed: int, dev_ratio: float) -> None:
-        self.seeds_in = seeds_in
+    """Collects the published groups and seed rejects of one publish into `summary.json`.
+
+    `seen` holds every id the seeds stage produced (kept seeds and seed rejects); `repeated`
+    counts, per journal, lines that repeat an earlier line's id.
+    """
+
+    def __init__(
+        self,
+        seen: set[str],
+        split_seed: int,
+        dev_ratio: float,
+        *,
+        repeated: Mapping[str, int] | None = None,
+    ) -> None:
+        self.seen = seen
+        self.repeated = dict(repeated or {})
+        self.published_ids: Counter[str] = Counter()
+        self.rejected_ids: Counter[str] = Counter()
         self.split_seed, self.dev_ratio = split_seed, dev_ratio
         self.groups: Counter[str] = Counter()
         self.groups_by_split: dict[str, Counter[str]] = defaultdict(Counter)
@@ -31,11 +48,13 @@ class SummaryBuilder:
         self.step_rows = 0
 
     def add_seed_reject(self, reject: Reject) -> None:
+        self.rejected_ids[reject.id] += 1
         self.seed_drops[reject.reason] += 1
         self.seed_drops_by_stage[reject.stage][reject.reason] += 1
 
     def add_group(self, draft: Draft, group: ExportGroup, split: str) -> None:
         domain = group.metadata.domain
+        self.published_ids[draft.seed.problem_id] += 1
         self.groups[domain] += 1
         self.groups_by_split[domain][split] += 1
         self.sources[group.source] += 1
@@ -64,15 +83,9 @@ class SummaryBuilder:
         self.pairs += len(group.negative_bank)
         self.step_rows += len(group.negative_bank) + len(group.positive_pool)
 
-    def build(self, pending: int) -> dict[str, Any]:
-        published = sum(self.groups.values())
-        rejected = sum(self.seed_drops.values())
+    def build(self) -> dict[str, Any]:
         return {
-            "seeds_in": self.seeds_in,
-            "groups_published": published,
-            "seeds_rejected": rejected,
-            "seeds_pending": pending,
-            "accounted": self.seeds_in == published + rejected + pending,
+            **account(self.seen, self.published_ids, self.rejected_ids, self.repeated),
             "groups": {
                 d: {"total": n, **dict(self.groups_by_split[d])} for d, n in self.groups.items()
             },
@@ -98,6 +111,56 @@ class SummaryBuilder:
                 for k, c in sorted(self.answer_changed.items())
             },
         }
+
+
+def account(
+    seen: set[str],
+    published: Counter[str],
+    rejected: Counter[str],
+    repeated: Mapping[str, int],
+) -> dict[str, Any]:
+    """Seeds in, published, rejected and pending, each counted from its own set of ids.
+
+    Pending is what was seen and has not ended, never a difference of totals, so a lost or
+    doubled record shows up as a named problem instead of being netted out; `accounted` is
+    true only when there is none.
+    """
+    ended = published + rejected
+    counts = {
+        "seeds_in": len(seen),
+        "groups_published": len(published),
+        "seeds_rejected": len(rejected),
+        "seeds_pending": len(seen - ended.keys()),
+    }
+    problems = _accounting_problems(counts, seen, ended, repeated)
+    return {**counts, "accounted": not problems, "accounting_problems": problems}
+
+
+def _accounting_problems(
+    counts: dict[str, int], seen: set[str], ended: Counter[str], repeated: Mapping[str, int]
+) -> list[str]:
+    problems = []
+    total = counts["groups_published"] + counts["seeds_rejected"] + counts["seeds_pending"]
+    if counts["seeds_in"] != total:
+        problems.append(
+            f"seeds_in {counts['seeds_in']} != published {counts['groups_published']} + "
+            f"rejected {counts['seeds_rejected']} + pending {counts['seeds_pending']}"
+        )
+    twice = sorted(i for i, n in ended.items() if n > 1)
+    if twice:
+        problems.append(f"{len(twice)} id(s) ended twice ({_some(twice)})")
+    unknown = sorted(ended.keys() - seen)
+    if unknown:
+        problems.append(f"{len(unknown)} id(s) ended that no seed has ({_some(unknown)})")
+    for journal, lines in sorted(repeated.items()):
+        if lines:
+            problems.append(f"{lines} line(s) of {journal} repeat an earlier id")
+    return problems
+
+
+def _some(ids: list[str], shown: int = 3) -> str:
+    more = f", +{len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
 
 
 def _stats(values: list[int]) -> dict[str, float]:

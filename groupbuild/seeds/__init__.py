@@ -15,6 +15,7 @@ from groupbuild.schema import Reject, Seed
 from groupbuild.seeds.checks import SeedFormatError
 from groupbuild.seeds.decontam import Contamination, read_eval_items
 from groupbuild.seeds.dedup import Deduplicator
+from groupbuild.seeds.ids import record_reject_id
 from groupbuild.seeds.loader import FORMATS, iter_source, resolve
 
 __all__ = ["FORMATS", "SeedFormatError", "SeedStream", "iter_source", "load_seeds"]
@@ -44,12 +45,48 @@ class SeedStream(Iterator[Seed | Reject]):
             items = read_eval_items((resolve(f, base_dir), f) for f in decon.files)
             contamination = Contamination(items, ngram=decon.ngram, threshold=decon.threshold)
         dedup = Deduplicator(cfg.near_duplicate_threshold)
+        claimed: set[str] = set()
         for source in cfg.sources:
-            for result in iter_source(source, base_dir=base_dir, skip_invalid=cfg.skip_invalid):
+            results = iter_source(
+                source, base_dir=base_dir, skip_invalid=cfg.skip_invalid, limits=cfg.limits
+            )
+            for result in results:
                 if isinstance(result, Seed):
-                    rejected = contamination.check(result) if contamination else None
+                    rejected = _taken(result, claimed)
+                    if rejected is None and contamination is not None:
+                        rejected = contamination.check(result)
                     result = rejected or dedup.check(result) or result
-                yield result
+                yield _claim(result, claimed)
+
+
+def _taken(seed: Seed, claimed: set[str]) -> Reject | None:
+    """A seed whose id a record before it already holds cannot be kept under that id."""
+    if seed.problem_id not in claimed:
+        return None
+    return Reject(
+        stage="seeds",
+        id=record_reject_id(seed.source, seed.origin),
+        reason="duplicate_id",
+        detail=f"{seed.problem_id} was already loaded",
+        problem_id=seed.problem_id,
+    )
+
+
+def _claim(result: Seed | Reject, claimed: set[str]) -> Seed | Reject:
+    """Record `result`'s id as used; a reject whose id is used already gets a `#n` suffix.
+
+    So every id the stage yields is distinct (the same file listed twice included), and the
+    journals, which keep one record per id, lose none.
+    """
+    if isinstance(result, Seed):
+        claimed.add(result.problem_id)
+        return result
+    ident, n = result.id, 1
+    while ident in claimed:
+        n += 1
+        ident = f"{result.id}#{n}"
+    claimed.add(ident)
+    return result if ident == result.id else result.model_copy(update={"id": ident})
 
 
 def load_seeds(cfg: SeedsConfig, *, base_dir: Path) -> SeedStream:

@@ -17,6 +17,8 @@ NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?|-?\.\d+")
 _PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 _MAX_EXPONENT = 64
 _MAX_MAGNITUDE = Fraction(10) ** 30
+_MAX_DIGITS = 100
+"""Longer numbers are not answers to word problems, and past 4300 digits `int()` refuses them."""
 REL_TOLERANCE = Fraction(1, 10**6)
 
 
@@ -45,8 +47,10 @@ def annotations(text: str) -> Iterator[Annotation]:
 def parse_number(text: str) -> Fraction:
     """A plain number as written in solutions: `$1,200.50`, `-3`, `.5`, `40%` are accepted."""
     cleaned = text.strip().replace(",", "").replace("$", "").rstrip("%").strip()
+    if len(cleaned) > _MAX_DIGITS:
+        raise ArithError(f"{clip(text)!r} has more than {_MAX_DIGITS} characters")
     if not _PLAIN_NUMBER.fullmatch(cleaned):
-        raise ArithError(f"{text!r} is not a number")
+        raise ArithError(f"{clip(text)!r} is not a number")
     return Fraction(cleaned)
 
 
@@ -54,7 +58,7 @@ def normalize_number(text: str) -> str:
     """The answer string a seed carries: no `,`/`$`, decimals and sign kept (`1,000` -> `1000`)."""
     cleaned = text.strip().replace(",", "").replace("$", "").strip()
     if not _PLAIN_NUMBER.fullmatch(cleaned):
-        raise ArithError(f"{text!r} is not a plain number")
+        raise ArithError(f"{clip(text)!r} is not a plain number")
     return cleaned
 
 
@@ -82,20 +86,35 @@ def evaluate(expr: str) -> Fraction:
     return _evaluate_cached(expr.replace(",", "").replace("$", "").strip())
 
 
+def clip(text: str, limit: int = 40) -> str:
+    """`text` cut to `limit` characters for an error message."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 @lru_cache(maxsize=65536)
 def _evaluate_cached(expr: str) -> Fraction:
+    """Parse and evaluate; input beyond what Python can parse or hold is an `ArithError`."""
     if not expr:
         raise ArithError("empty expression")
     try:
         tree = ast.parse(expr, mode="eval")
+        return _eval_node(tree.body)
+    except ArithError:
+        raise
     except SyntaxError:
-        raise ArithError(f"{expr!r} is not an arithmetic expression") from None
-    return _eval_node(tree.body)
+        raise ArithError(f"{clip(expr)!r} is not an arithmetic expression") from None
+    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        raise ArithError(f"{clip(expr)!r} cannot be evaluated: {type(exc).__name__}") from None
 
 
 def _eval_node(node: ast.AST) -> Fraction:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return Fraction(str(node.value))
+        if isinstance(node.value, float) and not math.isfinite(node.value):
+            raise ArithError("value out of range")
+        value = Fraction(node.value) if type(node.value) is int else Fraction(str(node.value))
+        if abs(value) > _MAX_MAGNITUDE:
+            raise ArithError("value out of range")
+        return value
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         operand = _eval_node(node.operand)
         return -operand if isinstance(node.op, ast.USub) else operand
@@ -138,7 +157,10 @@ def _power(base: Fraction, exponent: Fraction) -> Fraction:
         return base ** int(exponent)
     if base < 0:
         raise ArithError("fractional power of a negative number")
-    value = float(base) ** float(exponent)
+    try:
+        value = float(base) ** float(exponent)
+    except OverflowError:
+        raise ArithError("value out of range") from None
     if not math.isfinite(value):
         raise ArithError("value out of range")
     return Fraction(value).limit_denominator(10**9)

@@ -16,6 +16,7 @@ from groupbuild.seeds.arith import (
     ANNOTATION,
     NUMBER,
     ArithError,
+    clip,
     close,
     evaluate,
     normalize_number,
@@ -110,7 +111,7 @@ def split_final_answer(where: Where, field: str, solution: str) -> tuple[str, st
         answer = normalize_number(final)
     except ArithError:
         raise where.fail(
-            field, "answer_not_numeric", f"final answer {final.strip()!r} is not a number"
+            field, "answer_not_numeric", f"final answer {clip(final.strip())!r} is not a number"
         ) from None
     if not body.strip():
         raise where.fail(field, "empty_field", "has no worked steps before '####'")
@@ -125,27 +126,24 @@ def check_annotations(where: Where, field: str, body: str) -> list[str]:
     """
     values: list[str] = []
     for ann in calculator_annotations(body):
+        shown_ann = clip(f"<<{ann.expr}={ann.value}>>", 80)
         try:
             exact = evaluate(ann.expr)
         except ArithError as exc:
             raise where.fail(
-                field,
-                "annotation_unparsable",
-                f"annotation <<{ann.expr}={ann.value}>> is not arithmetic: {exc}",
+                field, "annotation_unparsable", f"annotation {shown_ann} is not arithmetic: {exc}"
             ) from None
         try:
             shown = parse_number(ann.value)
         except ArithError:
             raise where.fail(
-                field,
-                "annotation_unparsable",
-                f"annotation <<{ann.expr}={ann.value}>> has no numeric value",
+                field, "annotation_unparsable", f"annotation {shown_ann} has no numeric value"
             ) from None
         if not close(exact, shown) and not rounds_to(exact, ann.value):
             raise where.fail(
                 field,
                 "annotation_mismatch",
-                f"annotation <<{ann.expr}={ann.value}>> is wrong: {ann.expr} is {float(exact):g}",
+                f"annotation {shown_ann} is wrong: {clip(ann.expr)} is {float(exact):g}",
             )
         values.append(ann.value)
     return values
@@ -157,7 +155,10 @@ def check_answer_reached(where: Where, field: str, body: str, answer: str) -> No
     The last line is searched as a whole because GSM8K often ends with a sentence such as
     "He spends $50 because 50 < 52", where the final number is a comparison, not the answer.
     """
-    target = parse_number(answer)
+    try:
+        target = parse_number(answer)
+    except ArithError as exc:
+        raise where.fail(field, "answer_not_numeric", f"final answer {exc}") from None
     values = [ann.value for ann in calculator_annotations(body)]
     if values and _equals(values[-1], target):
         return
@@ -167,7 +168,7 @@ def check_answer_reached(where: Where, field: str, body: str, answer: str) -> No
     if any(_equals(number.replace(" ", ""), target) for number in found):
         return
     raise where.fail(
-        field, "answer_not_reached", f"the worked steps do not reach the answer {answer}"
+        field, "answer_not_reached", f"the worked steps do not reach the answer {clip(answer)}"
     )
 
 
@@ -209,6 +210,8 @@ def check_python(where: Where, field: str, code: str) -> ast.Module:
         line = getattr(exc, "lineno", None)
         at = f" (line {line} of the code)" if line else ""
         raise where.fail(field, "syntax_error", f"does not parse{at}: {exc.args[0]}") from None
+    except (RecursionError, MemoryError):
+        raise where.fail(field, "syntax_error", "is nested too deep to parse") from None
 
 
 def check_tests(where: Where, field: str, tests: tuple[str, ...]) -> None:

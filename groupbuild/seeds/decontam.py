@@ -16,6 +16,7 @@ from pathlib import Path
 from groupbuild.errors import InputError
 from groupbuild.schema import Reject, Seed
 from groupbuild.seeds.dedup import words
+from groupbuild.seeds.ids import record_reject_id
 from groupbuild.seeds.readers import read_records
 
 EVAL_TEXT_FIELDS = ("question", "prompt", "text", "problem")
@@ -97,7 +98,7 @@ class Contamination:
         where, share = found
         return Reject(
             stage="seeds",
-            id=seed.problem_id,
+            id=record_reject_id(seed.source, seed.origin),
             reason="contaminated",
             detail=f"overlaps {where} ({share:.0%} of its {self.ngram}-grams)",
             problem_id=seed.problem_id,

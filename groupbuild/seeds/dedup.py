@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from groupbuild.schema import Reject, Seed
+from groupbuild.seeds.ids import record_reject_id
 from groupbuild.seeds.minhash import LSHIndex, shingle_hashes
 
 SHINGLE_WORDS = 5
@@ -44,9 +45,7 @@ class Deduplicator:
     def check(self, seed: Seed) -> Reject | None:
         """A reject if `seed` duplicates a kept seed; otherwise keep it and return None."""
         if seed.problem_id in self._ids:
-            return _reject(
-                seed, "duplicate_id", f"{seed.problem_id} was already loaded", seed.origin
-            )
+            return _reject(seed, "duplicate_id", f"{seed.problem_id} was already loaded")
         tokens = words(seed.problem)
         key = text_key(tokens)
         first = self._exact.get(key)
@@ -62,11 +61,11 @@ class Deduplicator:
         return None
 
 
-def _reject(seed: Seed, reason: str, detail: str, record: str | None = None) -> Reject:
-    """A seed-level reject; a repeated id is logged under its origin so it stays distinct."""
+def _reject(seed: Seed, reason: str, detail: str) -> Reject:
+    """A seed-level reject, logged under its record so it never takes a kept seed's id."""
     return Reject(
         stage="seeds",
-        id=record or seed.problem_id,
+        id=record_reject_id(seed.source, seed.origin),
         reason=reason,
         detail=detail,
         problem_id=seed.problem_id,

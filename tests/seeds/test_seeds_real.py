@@ -37,7 +37,8 @@ def test_gsm8k_train_loads_and_deduplicates_in_under_five_seconds() -> None:
     assert seeds[0].problem_id == "gsm8k:0" and seeds[0].answer == "72"
     assert seeds[-1].problem_id == "gsm8k:7472"
     near = next(r for r in results if isinstance(r, Reject) and r.reason == "near_duplicate")
-    assert (near.id, near.detail.split(" (")[0]) == ("gsm8k:6691", "duplicate of gsm8k:2483")
+    assert near.detail.split(" (")[0] == "duplicate of gsm8k:2483"
+    assert (near.problem_id, near.id) == ("gsm8k:6691", "gsm8k:gsm8k/train.jsonl:6692#reject")
 
 
 def test_gsm8k_train_stops_at_its_first_unreached_answer_unless_skipping() -> None:

@@ -100,7 +100,8 @@ def test_malformed_gsm8k_line_becomes_a_reject_when_skipping(
     assert [type(r) for r in results] == [Seed, Reject, Seed]
     reject = results[1]
     assert isinstance(reject, Reject)
-    assert (reject.stage, reject.reason, reject.id) == ("seeds", code, "gsm8k:1")
+    assert (reject.stage, reject.reason) == ("seeds", code)
+    assert (reject.id, reject.problem_id) == (f"gsm8k:{name}:2#reject", "gsm8k:1")
     assert reject.detail.startswith(f"{name}:2 {field or 'record'}: ")
 
 
@@ -150,7 +151,8 @@ def test_malformed_mbpp_line_raises_or_rejects(
     assert (info.value.line, info.value.field) == (1, field)
     (reject,) = iter_source(source, base_dir=tmp_path, skip_invalid=True)
     assert isinstance(reject, Reject) and reject.reason == code
-    assert reject.id == ("mbpp:5" if field != "task_id" else f"{name}:1")
+    assert reject.id == f"mbpp:{name}:1#reject"
+    assert reject.problem_id == ("mbpp:5" if field != "task_id" else None)
 
 
 def test_math_without_a_boxed_answer_is_rejected(tmp_path: Path) -> None:
