@@ -1,7 +1,9 @@
 """Sandbox throughput on MBPP-style assert tests, against a naive one-subprocess-per-test runner.
 
-Usage: python bench/sandbox_bench.py [--tasks N] [--workers N]
+Usage: python bench/sandbox_bench.py [--tasks N] [--workers N] [--layer bwrap|unshare|none]
 Uses the first N MBPP tasks from ../shared/data (falls back to a synthetic task when absent).
+Imports groupbuild from this checkout, not whichever one the environment has installed.
+`--layer` pins the isolation layer; by default the strongest available one runs.
 The naive runner is `python3 -I -c "<program>\\n<test>"` per test with a timeout and nothing else:
 no namespaces, no limits, no uid drop, no audit hook.
 """
@@ -11,14 +13,19 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from groupbuild.execute.sandbox import AssertJob, SandboxPool, interpreter
+CHECKOUT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(CHECKOUT))
 
-MBPP = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mbpp" / "mbpp.jsonl"
+from groupbuild.execute import sandbox  # noqa: E402
+from groupbuild.execute.sandbox import AssertJob, Layer, SandboxPool, interpreter  # noqa: E402
+
+MBPP = CHECKOUT.parent / "shared" / "data" / "mbpp" / "mbpp.jsonl"
 
 
 def load_jobs(tasks: int) -> list[AssertJob]:
@@ -64,7 +71,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tasks", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--layer", choices=[layer.value for layer in Layer])
     args = parser.parse_args()
+    if args.layer:
+        pinned = Layer(args.layer)
+        sandbox.isolation = lambda: pinned  # type: ignore[assignment]
     jobs = load_jobs(args.tasks)
     total = sum(len(job.tests) for job in jobs)
     runners = {
@@ -72,7 +83,10 @@ def main() -> None:
         f"naive subprocess per test, {args.workers} workers": lambda: naive(jobs, args.workers),
         f"sandbox pool, {args.workers} workers": lambda: sandboxed(jobs, args.workers),
     }
-    print(f"{len(jobs)} tasks, {total} test executions, interpreter {interpreter()}")
+    print(
+        f"{len(jobs)} tasks, {total} test executions, interpreter {interpreter()}, "
+        f"sandbox layer {sandbox.isolation()}"
+    )
     print(f"{'runner':42s} {'passed':>7s} {'seconds':>8s} {'tests/s':>8s}")
     for name, run in runners.items():
         passed, seconds = timed(run)

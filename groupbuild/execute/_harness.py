@@ -1,13 +1,15 @@
 """The in-sandbox side: run each unit of a job in a forked, unprivileged, limited child.
 
-`sandbox.py` starts this file as `python -s -S -P _harness.py` (inside fresh mount, network and
-PID namespaces when the host allows). It reads one JSON job on stdin and writes one JSON list of
-unit results on stdout. It must stay stdlib-only: it runs without site-packages and never imports
-groupbuild. The harness process itself stays trusted: untrusted code only ever runs in children
-that have dropped privileges, so a child cannot signal, trace or rewrite the harness.
+`sandbox.py` starts this file as `python -s -S -P _harness.py`, under bubblewrap or `unshare`
+when the host allows (its docstring says what each layer enforces). It reads one JSON job on
+stdin and writes one JSON list of unit results on stdout. It must stay stdlib-only: it runs
+without site-packages and never imports groupbuild. The harness process itself stays trusted:
+untrusted code only ever runs in children that have dropped privileges (when the harness runs as
+root), so a child cannot signal, trace or rewrite the harness.
 
-Job: {mode: "program"|"assert", program, setup, uid, workdir, guard, limits: {...},
-      units: [{stdin: str, test: str|null}]}
+Job: {mode: "program"|"assert", program, setup, uid, workdir, scratch: [dir], guard,
+      limits: {...}, units: [{stdin: str, test: str|null}]}
+`scratch` lists private dirs (the sandbox's own /tmp, /dev/shm) emptied after every unit.
 """
 
 from __future__ import annotations
@@ -18,12 +20,18 @@ import json
 import os
 import resource
 import select
+import shutil
 import signal
 import sys
 import time
 import traceback
-from types import CodeType
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Job = dict[str, Any]
 
 # Preloaded once so every forked child gets them without paying the import again.
 for _name in ("collections", "functools", "heapq", "itertools", "math", "re"):
@@ -72,20 +80,25 @@ def _report(payload: dict[str, Any]) -> None:
         os.write(REPORT_FD, (json.dumps(payload) + "\n").encode())
 
 
-def _inside(path: object, root: str) -> bool:
-    if isinstance(path, int):
-        return True
-    if not isinstance(path, str | bytes | os.PathLike):
-        return False
-    try:
-        text = os.fsdecode(os.fspath(path))
-        full = os.path.normpath(os.path.join(os.getcwd(), text))
-    except Exception:
-        return False
-    return full == root or full.startswith(root + os.sep) or full == os.devnull
+def _inside_of(root: str) -> Callable[[object], bool]:
+    """Whether a path is in `root`, with its own references to the os functions it uses."""
+    fspath, fsdecode, getcwd = os.fspath, os.fsdecode, os.getcwd
+    join, normpath = os.path.join, os.path.normpath
+
+    def inside(path: object) -> bool:
+        if isinstance(path, int):
+            return True
+        try:
+            text = fsdecode(fspath(path))  # type: ignore[call-overload]
+            full = normpath(join(getcwd(), text))
+        except Exception:
+            return False
+        return full == root or full.startswith(root + "/") or full == "/dev/null"
+
+    return inside
 
 
-def _describe(event: str, args: tuple[object, ...]) -> str:
+def _describe(event: str, args: tuple[Any, ...]) -> str:
     parts = [a if isinstance(a, str | int | float | type(None)) else type(a).__name__ for a in args]
     return f"{event} {parts!r}"[:300]
 
@@ -94,30 +107,40 @@ def _guard(root: str) -> None:
     """Audit hook: writes outside the unit dir, sockets, processes, signals, ctypes -> violation.
 
     The hook reports and exits at once, so `except BaseException` in the program cannot swallow it.
+    It holds its own references, so rebinding the harness's names from the program changes
+    nothing; the OS layers beneath stay the boundary for anything more determined.
     """
+    blocked, path_events, write_flags = _BLOCKED_EVENTS, dict(_PATH_EVENTS), _WRITE_FLAGS
+    inside, report, describe, pid, exit_now = (
+        _inside_of(root),
+        _report,
+        _describe,
+        os.getpid(),
+        os._exit,
+    )
 
-    def hook(event: str, args: tuple[object, ...]) -> None:
+    def hook(event: str, args: tuple[Any, ...]) -> None:
         violated = False
         if event == "open":
             path, mode, flags = args
             writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & _WRITE_FLAGS
+                isinstance(flags, int) and flags & write_flags
             )
-            violated = bool(writes) and not _inside(path, root)
-        elif event in _BLOCKED_EVENTS or event.startswith("socket."):
+            violated = bool(writes) and not inside(path)
+        elif event in blocked or event.startswith("socket."):
             violated = True
         elif event == "os.kill":
-            violated = args[0] not in (0, os.getpid())
-        elif event in _PATH_EVENTS:
-            violated = any(not _inside(args[i], root) for i in _PATH_EVENTS[event])
+            violated = args[0] not in (0, pid)
+        elif event in path_events:
+            violated = any(not inside(args[i]) for i in path_events[event])
         if violated:
-            _report({"status": "sandbox_violation", "detail": _describe(event, args)})
-            os._exit(VIOLATION_RC)
+            report({"status": "sandbox_violation", "detail": describe(event, args)})
+            exit_now(VIOLATION_RC)
 
     sys.addaudithook(hook)
 
 
-def _limit(job: dict[str, Any]) -> None:
+def _limit(job: Job) -> None:
     lim = job["limits"]
     mb = 1024 * 1024
     cpu = max(1, int(-(-lim["cpu_seconds"] // 1)))
@@ -142,7 +165,7 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
-def _compile(source: str, filename: str) -> CodeType:
+def _compile(source: str, filename: str) -> object:
     try:
         return compile(source, filename, "exec")
     except (SyntaxError, ValueError) as exc:
@@ -156,9 +179,9 @@ class _Done(Exception):
         self.rc = rc
 
 
-def _exec(code: CodeType, namespace: dict[str, Any], where: str, *, in_test: bool) -> None:
+def _exec(code: object, namespace: dict[str, Any], where: str, *, in_test: bool) -> None:
     try:
-        exec(code, namespace)
+        exec(code, namespace)  # type: ignore[arg-type]
     except SystemExit as exc:
         rc = _exit_code(exc)
         if in_test:
@@ -186,16 +209,28 @@ def _crash(exc: BaseException, where: str) -> None:
     raise _Done(1) from None
 
 
-def _body(job: dict[str, Any], unit: dict[str, Any]) -> int:
+def _program_namespace(name: str) -> dict[str, Any]:
+    """A fresh module for the program, registered as `__main__` in place of the harness.
+
+    So `import __main__` (pickle, or a program reaching for the harness's globals) finds the
+    program's own module.
+    """
+    module = type(sys)(name)
+    module.__builtins__ = builtins  # type: ignore[attr-defined]
+    sys.modules["__main__"] = module
+    return module.__dict__
+
+
+def _body(job: Job, unit: dict[str, Any]) -> int:
     """Run the unit's code; the return value is the child's exit status."""
     if job["mode"] == "program":
         code = _compile(job["program"], "main.py")
-        _exec(code, {"__name__": "__main__", "__builtins__": builtins}, "main.py", in_test=False)
+        _exec(code, _program_namespace("__main__"), "main.py", in_test=False)
         _report({"status": "exit", "rc": 0})
         return 0
     codes = [_compile(job["program"], "main.py"), _compile(job["setup"], "setup.py")]
     test = _compile(unit["test"], "test.py")
-    namespace: dict[str, Any] = {"__name__": "solution", "__builtins__": builtins}
+    namespace = _program_namespace("solution")
     for code, where in zip(codes, ("main.py", "setup.py"), strict=True):
         _exec(code, namespace, where, in_test=True)
     _exec(test, namespace, "test.py", in_test=True)
@@ -203,9 +238,7 @@ def _body(job: dict[str, Any], unit: dict[str, Any]) -> int:
     return 0
 
 
-def _child(
-    job: dict[str, Any], unit: dict[str, Any], unit_dir: str, fds: tuple[int, int, int, int]
-) -> None:
+def _child(job: Job, unit: dict[str, Any], unit_dir: str, fds: tuple[int, int, int, int]) -> None:
     stdin_fd, out_w, err_w, rep_w = fds
     os.setpgid(0, 0)
     for src, dst in ((stdin_fd, 0), (out_w, 1), (err_w, 2), (rep_w, REPORT_FD)):
@@ -270,12 +303,10 @@ def _read_until_done(pid: int, pipes: dict[int, str], cap: int, wall: float) -> 
     }
 
 
-def _classify(
-    job: dict[str, Any], got: dict[str, Any], status: int, cpu_used: float
-) -> tuple[str, str]:
+def _classify(job: Job, got: dict[str, Any], status: int, cpu_used: float) -> tuple[str, str]:
     lim = job["limits"]
     lines = got["bufs"]["report"].decode(errors="replace").splitlines()
-    report: dict[str, Any] = (json.loads(lines[-1]) if lines else None) or {}
+    report: dict[str, Any] = json.loads(lines[-1]) if lines else {}
     kind = report.get("status")
     if kind == "sandbox_violation":
         return "sandbox_violation", report.get("detail", "")
@@ -299,8 +330,15 @@ def _classify(
 
 
 def _sweep(uid: int | None) -> None:
-    """Kill whatever the unit left behind under its uid, then reap zombies (we are PID 1)."""
-    if uid is not None:
+    """Kill whatever the unit left behind, then reap zombies (we are PID 1 in a sandbox).
+
+    As PID 1 of its own PID namespace the harness kills every other process in it; otherwise
+    only those of the unit's uid, never the caller's own processes.
+    """
+    if os.getpid() == 1:
+        with contextlib.suppress(OSError):
+            os.kill(-1, signal.SIGKILL)
+    elif uid is not None:
         pid = os.fork()
         if pid == 0:
             try:
@@ -320,7 +358,20 @@ def _sweep(uid: int | None) -> None:
             return
 
 
-def _run_unit(job: dict[str, Any], unit: dict[str, Any], index: int) -> dict[str, Any]:
+def _wipe(unit_dir: str, scratch: list[str]) -> None:
+    """Empty what the unit could write, so the next unit starts from nothing."""
+    shutil.rmtree(unit_dir, ignore_errors=True)
+    for top in scratch:
+        with contextlib.suppress(OSError), os.scandir(top) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+
+def _run_unit(job: Job, unit: dict[str, Any], index: int) -> dict[str, Any]:
     unit_dir = os.path.join(job["workdir"], f"u{index}")
     os.mkdir(unit_dir, 0o700)
     if job["uid"] is not None:
@@ -350,6 +401,7 @@ def _run_unit(job: dict[str, Any], unit: dict[str, Any], index: int) -> dict[str
     for fd in pipes:
         os.close(fd)
     _sweep(job["uid"])
+    _wipe(unit_dir, job["scratch"])
     outcome, detail = _classify(job, got, status, usage.ru_utime + usage.ru_stime)
     rc = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
     return {

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
+
+from groupbuild.execute import sandbox
 from groupbuild.execute.sandbox import (
     AssertJob,
+    Layer,
     Limits,
     Outcome,
     SandboxPool,
@@ -126,3 +137,83 @@ def test_many_small_jobs_run_quickly() -> None:
         reports = pool.map_assert_tests(jobs)
     assert all(r.all_passed for r in reports)
     assert time.monotonic() - start < 10
+
+
+def test_jobs_run_under_the_layer_isolation_reports() -> None:
+    cwd = run_program("import os\nprint(os.getcwd())", limits=FAST).stdout.strip()
+    if sandbox.isolation() is Layer.BWRAP:
+        assert cwd == "/job/u0"
+    else:
+        assert cwd.startswith(tempfile.gettempdir() + "/groupbuild-sandbox-")
+
+
+@pytest.mark.skipif(
+    shutil.which("bwrap") is None, reason="bwrap not installed: jobs fall back to unshare"
+)
+def test_an_installed_bwrap_is_the_layer_in_use() -> None:
+    assert sandbox.isolation() is Layer.BWRAP
+
+
+@pytest.fixture
+def own_interpreter(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Sandboxed programs run under this process's interpreter instead of the PATH's."""
+    if sandbox.isolation() is not Layer.BWRAP or sys.base_prefix.startswith("/usr"):
+        pytest.skip("needs bwrap and an interpreter installed outside /usr")
+    monkeypatch.setattr(sandbox, "interpreter", lambda: sys.executable)
+    sandbox._interpreter_layout.cache_clear()
+    yield os.path.realpath(sys.base_prefix)
+    sandbox._interpreter_layout.cache_clear()
+
+
+def test_an_interpreter_outside_usr_sees_only_its_own_prefix(own_interpreter: str) -> None:
+    program = (
+        "import os, sys\n"
+        "print(os.path.realpath(sys.prefix))\n"
+        f"print(os.listdir({os.path.dirname(own_interpreter)!r}))\n"
+    )
+    result = run_program(program, limits=FAST)
+    assert result.outcome is Outcome.PASSED, result
+    assert result.stdout.split("\n")[:2] == [
+        own_interpreter,
+        f"[{os.path.basename(own_interpreter)!r}]",
+    ]
+
+
+def test_the_program_is_its_own___main__() -> None:
+    program = (
+        "import __main__, pickle\n"
+        "class Point:\n    pass\n"
+        "assert __main__.Point is Point\n"
+        "print(type(pickle.loads(pickle.dumps(Point()))).__name__)\n"
+    )
+    assert run_program(program, limits=FAST).stdout == "Point\n"
+
+
+def _job_root(parent: Path, name: str, owner_pid: str) -> tuple[Path, int]:
+    root = parent / f"groupbuild-sandbox-{name}"
+    root.mkdir()
+    (root / "job-1").mkdir()
+    fd = os.open(root / "lock", os.O_RDWR | os.O_CREAT)
+    os.write(fd, owner_pid.encode())
+    return root, fd
+
+
+def test_only_job_dirs_of_dead_processes_are_removed(tmp_path: Path) -> None:
+    dead, dead_fd = _job_root(tmp_path, "1-dead", "1")
+    live, live_fd = _job_root(tmp_path, "2-live", "2")
+    starting, starting_fd = _job_root(tmp_path, "3-starting", "")
+    other = tmp_path / "unrelated"
+    other.mkdir()
+    os.close(dead_fd)
+    os.close(starting_fd)
+    fcntl.flock(live_fd, fcntl.LOCK_EX)
+    try:
+        assert sandbox.remove_stale_job_dirs(str(tmp_path)) == [str(dead)]
+    finally:
+        os.close(live_fd)
+    assert (live.exists(), starting.exists(), other.exists(), dead.exists()) == (
+        True,
+        True,
+        True,
+        False,
+    )
