@@ -11,7 +11,7 @@ from seed_helpers import bundled_code_seeds
 
 from groupbuild.config import SeedSource
 from groupbuild.errors import StageReject
-from groupbuild.judge import claims as code_claims
+from groupbuild.judge import claim_checks as code_claims
 from groupbuild.judge import flow as code_flow
 from groupbuild.judge.code import judge_code
 from groupbuild.schema import Domain, Seed, Trace
