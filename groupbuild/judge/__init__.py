@@ -1,1 +1,1 @@
-"""Rubric judges: the offline rule judges live here; the LLM judge lives in `groupbuild.llm`."""
+"""Rubric judges: the offline rule judges live here; the LLM judge lives in `backends.llm.roles`."""

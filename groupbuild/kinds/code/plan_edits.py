@@ -2,7 +2,7 @@
 
 A code trace is a plan in natural language. A rule edits one phrase or one step of the plan
 (a bound, a condition, an edge case, an order, a reading of the spec) and builds the program
-twin that follows the edited plan (`program_twins`); when no faithful twin exists the kind does
+twin that follows the edited plan (`kinds.code.twins`); when no faithful twin exists the kind does
 not apply. The twin goes into `Edit.evidence` so its proof can show the harm by running it.
 """
 

@@ -2,7 +2,7 @@
 
 A plan step is linked to the lines of the reference program it describes (`Seed.plan_links`).
 Perturbations need those links to mutate the program the same way they edit the plan; seeds
-without a bundled plan (MBPP, HumanEval) get both from `plan_from_code`.
+without a bundled plan (MBPP, HumanEval) get both from `text.plans.from_code`.
 """
 
 from __future__ import annotations
