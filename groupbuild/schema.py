@@ -213,7 +213,7 @@ class Candidate(Record):
     role: Role
     trace: Trace
     kind: str | None = None
-    """The perturbation kind (a `perturb.Kind` value); None for the reference."""
+    """The perturbation kind (a `kinds.Kind` value); None for the reference."""
     index: int = 0
     declared_span: tuple[int, ...] = ()
     """Reference step indices the perturber says it edited."""
