@@ -1,7 +1,10 @@
 """Exact arithmetic for checking GSM8K-style calculator annotations `<<expr=value>>`.
 
 Annotations are evaluated with `Fraction` over a tiny `ast` whitelist (never `eval`), so
-`1/3*3` is exactly 1 and a bad annotation can be told from a float artefact.
+`1/3*3` is exactly 1 and a bad annotation can be told from a float artefact. This is the
+calculator's grammar (Python operators: `**`, `//`, `%` as modulo), not the prose of a step,
+which `text.math` evaluates (`x`, `÷`, `^`, `%` as percent); numbers are read by the one reader
+in `text.math.numerals`.
 """
 
 import ast
@@ -12,9 +15,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
+from groupbuild.text.math.numerals import PLAIN_DECIMAL
+from groupbuild.text.math.numerals import parse_number as read_number
+
 ANNOTATION = re.compile(r"<<([^<>]*)>>")
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?|-?\.\d+")
-_PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 _MAX_EXPONENT = 64
 _MAX_MAGNITUDE = Fraction(10) ** 30
 _MAX_DIGITS = 100
@@ -45,19 +50,20 @@ def annotations(text: str) -> Iterator[Annotation]:
 
 
 def parse_number(text: str) -> Fraction:
-    """A plain number as written in solutions: `$1,200.50`, `-3`, `.5`, `40%` are accepted."""
-    cleaned = text.strip().replace(",", "").replace("$", "").rstrip("%").strip()
-    if len(cleaned) > _MAX_DIGITS:
+    """A plain number as written in solutions (`$1,200.50`, `-3`, `.5`, `40%`), read by the one
+    number reader (`text.math.parse_number`); raises `ArithError` naming what is wrong."""
+    if len(text.strip().replace(",", "")) > _MAX_DIGITS:
         raise ArithError(f"{clip(text)!r} has more than {_MAX_DIGITS} characters")
-    if not _PLAIN_NUMBER.fullmatch(cleaned):
+    value = read_number(text, plain=True)
+    if value is None:
         raise ArithError(f"{clip(text)!r} is not a number")
-    return Fraction(cleaned)
+    return value
 
 
 def normalize_number(text: str) -> str:
     """The answer string a seed carries: no `,`/`$`, decimals and sign kept (`1,000` -> `1000`)."""
     cleaned = text.strip().replace(",", "").replace("$", "").strip()
-    if not _PLAIN_NUMBER.fullmatch(cleaned):
+    if not PLAIN_DECIMAL.fullmatch(cleaned):
         raise ArithError(f"{clip(text)!r} is not a plain number")
     return cleaned
 

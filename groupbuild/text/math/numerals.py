@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
+PLAIN_DECIMAL = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 MAX_DECIMALS = 4
 """Values needing more decimals than this are rounded to two (GSM8K money style)."""
 
 
-def parse_number(text: str) -> Fraction | None:
-    """The value of one number as written (`$1,200.50`, `45%` -> 45); None if it is not one."""
+def parse_number(text: str, *, plain: bool = False) -> Fraction | None:
+    """The value of one number as written (`$1,200.50`, `45%` -> 45); None if it is not one.
+
+    `plain` accepts a written decimal only (`-3`, `.5`, `$1,200.50`, `40%`), as seed answers and
+    calculator results are read: there `1e3` or `1/2` is a malformed record, not a number.
+    """
+    if plain:
+        bare = text.strip().replace(",", "").replace("$", "").rstrip("%").strip()
+        return Fraction(bare) if PLAIN_DECIMAL.fullmatch(bare) else None
     cleaned = text.strip().lstrip("$€£").strip().rstrip("%").strip().replace(",", "")
     if cleaned.isdigit():
         return Fraction(int(cleaned))
