@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from groupbuild.stages.annotate import annotate
 from groupbuild.stages.context import Stage, StageContext
-from groupbuild.stages.perturb import kinds_for, perturb
+from groupbuild.stages.perturb import perturb
 from groupbuild.stages.reference import reference
 from groupbuild.stages.validate import validate_stage
 
@@ -47,5 +47,4 @@ __all__ = [
     "Stage",
     "StageContext",
     "StageInfo",
-    "kinds_for",
 ]

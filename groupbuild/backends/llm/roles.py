@@ -161,10 +161,6 @@ class LLMPerturber:
     def kinds(self, domain: Domain) -> list[Kind]:
         return [d.kind for d in offered("llm", domain)]
 
-    def templates(self) -> list[str]:
-        """Every template the offered kinds need; checked before a run does any work."""
-        return [d.llm.template for domain in Domain for d in offered("llm", domain) if d.llm]
-
     async def perturb(
         self, seed: Seed, reference: Trace, kind: Kind, rng: random.Random
     ) -> tuple[Edit, Provenance] | None:
