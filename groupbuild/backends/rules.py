@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from groupbuild.errors import StageReject
-from groupbuild.kinds import Edit, Kind, definition, offered
+from groupbuild.kinds import Edit, Kind, offered, offered_definition
 from groupbuild.schema import Domain, Provenance, Rubric, Seed, Trace
 
 RULES = Provenance(backend="rules")
@@ -36,9 +36,8 @@ class RulePerturber:
     async def perturb(
         self, seed: Seed, reference: Trace, kind: Kind, rng: random.Random
     ) -> tuple[Edit, Provenance] | None:
-        rule = definition(seed.domain, kind).rule
-        if rule is None:
-            raise StageReject("kind_not_offered", f"no rule for {seed.domain.value}/{kind}")
+        rule = offered_definition("rules", seed.domain, kind).rule
+        assert rule is not None, "offered by rules means it has a rule"
         edit = rule(seed, reference, rng)
         if edit is None:
             return None

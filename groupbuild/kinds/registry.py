@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from groupbuild.errors import StageReject
 from groupbuild.kinds.evidence import Evidence, parse_evidence
 from groupbuild.kinds.spec import Kind, KindSpec
 from groupbuild.schema import Domain, Seed, Trace
@@ -113,6 +114,14 @@ def definition(domain: Domain, kind: str) -> KindDef:
         raise KeyError(
             f"unknown {domain.value} perturbation kind {kind!r}; valid: {valid}"
         ) from None
+
+
+def offered_definition(backend: Backend, domain: Domain, kind: str) -> KindDef:
+    """The kind as `backend` may produce it; a `kind_not_offered` reject for one it may not."""
+    found = definition(domain, kind)
+    if not found.offered_by(backend):
+        raise StageReject("kind_not_offered", f"{backend} does not offer {domain.value}/{kind}")
+    return found
 
 
 def spec_for(domain: Domain, kind: str) -> KindSpec:

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from groupbuild.config import SeedsConfig, ValidateConfig
+from groupbuild.errors import StageReject
 from groupbuild.hashing import candidate_id
-from groupbuild.kinds import BACKENDS, Edit, Kind, KindDef, definitions
+from groupbuild.kinds import BACKENDS, Edit, Kind, KindDef, definitions, offered_definition
 from groupbuild.schema import Candidate, Domain, Provenance, Role, Seed, Trace
 from groupbuild.seeds import load_seeds
 from groupbuild.stages.context import trace_answer
@@ -128,3 +129,15 @@ def test_a_kind_without_a_proof_is_offered_by_no_backend():
     for kind in definitions():
         if kind.proof is None:
             assert not any(kind.offered_by(b) for b in BACKENDS), kind.kind
+
+
+def test_a_perturber_asked_for_a_kind_its_backend_does_not_offer_rejects_it():
+    for backend, domain, kind in (
+        ("llm", Domain.MATH, Kind.WRONG_LEMMA),
+        ("rules", Domain.MATH, Kind.CIRCULAR_REASONING),
+        ("llm", Domain.CODE, Kind.OFF_BY_ONE),
+    ):
+        with pytest.raises(StageReject) as caught:
+            offered_definition(backend, domain, kind)
+        assert caught.value.reason == "kind_not_offered"
+    assert offered_definition("llm", Domain.MATH, Kind.MISREAD_VALUE).llm is not None

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from kind_helpers import check
 from paths import SHARED_DATA
+from seed_helpers import code_seed
 
 from groupbuild.errors import StageReject
 from groupbuild.kinds.code import plan_edits as code_rules
@@ -64,17 +65,7 @@ PROGRAMS = {
 
 def _seed(name: str) -> Seed:
     program, tests = PROGRAMS[name]
-    return Seed(
-        problem_id=f"demo:{name}",
-        source="demo",
-        source_id=name,
-        domain=Domain.CODE,
-        task_type="python_function",
-        problem=f"Write {name}.",
-        solution=program,
-        tests=tuple(tests),
-        entry_point=name,
-    )
+    return code_seed(name, program, tests)
 
 
 @pytest.mark.parametrize("name", list(PROGRAMS))

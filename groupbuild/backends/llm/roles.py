@@ -18,7 +18,7 @@ from groupbuild.backends.llm.client import LLMClient
 from groupbuild.backends.llm.prompts import Prompts
 from groupbuild.backends.llm.replies import PerturbReply, judge_reply
 from groupbuild.errors import StageReject
-from groupbuild.kinds import Edit, Kind, definition, offered
+from groupbuild.kinds import Edit, Kind, offered, offered_definition
 from groupbuild.roles import Executor
 from groupbuild.schema import DIMENSIONS, Domain, Provenance, Rubric, Seed, Trace
 from groupbuild.text.traces import parse_reasoning
@@ -164,9 +164,8 @@ class LLMPerturber:
     async def perturb(
         self, seed: Seed, reference: Trace, kind: Kind, rng: random.Random
     ) -> tuple[Edit, Provenance] | None:
-        offer = definition(seed.domain, kind).llm
-        if offer is None:
-            raise StageReject("kind_not_offered", f"the LLM path does not offer {kind}")
+        offer = offered_definition("llm", seed.domain, kind).llm
+        assert offer is not None, "offered by llm means it has an LLM offer"
         messages = self.prompts.render(
             offer.template,
             problem=seed.problem,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from kind_helpers import check
+from seed_helpers import code_seed
 
 from groupbuild.kinds import Kind, definition
 from groupbuild.kinds.code import claims as code_claims
@@ -15,17 +16,7 @@ from groupbuild.text.traces import length_ratio, step_diff
 
 
 def _seed(name: str, program: str, tests: list[str]) -> Seed:
-    return Seed(
-        problem_id=f"demo:{name}",
-        source="demo",
-        source_id=name,
-        domain=Domain.CODE,
-        task_type="python_function",
-        problem=f"Write {name}.",
-        solution=program,
-        tests=tuple(tests),
-        entry_point=name,
-    )
+    return code_seed(name, program, tests)
 
 
 PAIRS = _seed(
