@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         summary = run(config, stages=stages)
         if summary:
             _print_summary(summary, config.publish.out_dir)
+            if not summary["groups_published"]:
+                print(f"groupbuild: error: {nothing_published(summary)}", file=sys.stderr)
+                return 1
         if args.command == "publish" and args.push_to_hub:
             from groupbuild.publish.hub import push_folder
 
@@ -130,6 +133,18 @@ def kinds_table() -> str:
             f"{spec.signature.value:<5}{offered}"
         )
     return "\n".join(lines)
+
+
+def nothing_published(summary: dict[str, Any]) -> str:
+    """One line on why a run published no group: what held its seeds back, most first."""
+    held = [
+        *(f"{n} pending ({reason})" for reason, n in summary.get("pending_reasons", {}).items()),
+        *(f"{n} rejected ({reason})" for reason, n in summary.get("drop_reasons", {}).items()),
+    ]
+    why = "; ".join(held[:3]) + ("; ..." if len(held) > 3 else "")
+    detail = next(iter(summary.get("pending_errors", {}).values()), "")
+    tail = f" (first error: {detail})" if detail else ""
+    return f"0 groups published from {summary['seeds_in']} seeds: {why or 'no seeds'}{tail}"
 
 
 def _disk_full(exc: DiskFullError) -> int:

@@ -103,7 +103,17 @@ class RoleConfig(Section):
     """Reference sampling: planner attempts per seed before the seed is rejected."""
     prompt_price_per_mtok: float = 0.0
     completion_price_per_mtok: float = 0.0
-    json_mode_fallback: bool = True
+    response_format: Literal["auto", "json_schema", "json_object_schema", "json_object", "none"] = (
+        "auto"
+    )
+    """How structured replies are asked for; `auto` probes the endpoint once (see the README's
+    server table)."""
+    batch: bool = False
+    """Send this role's requests through the OpenAI Batch API (cheaper, hours not seconds)."""
+    batch_size: int = Field(default=1000, gt=0)
+    batch_window: float = Field(default=5.0, ge=0)
+    """Seconds a queued request waits for others before a smaller batch is sent."""
+    batch_poll: float = Field(default=30.0, gt=0)
 
 
 class RolesConfig(Section):

@@ -30,6 +30,18 @@ class StageReject(GroupbuildError):
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
 
+class Deferred(GroupbuildError):
+    """A record cannot be decided now: a service it needs kept failing past its retries.
+
+    An outage is not a verdict on the record, so it is not rejected: it stays pending, the
+    summary counts it with this reason, and the next run tries it again.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason, self.detail = reason, detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
 class FolderBusyError(GroupbuildError):
     """Another process holds the folder's lock: two runs on one store would corrupt it."""
 

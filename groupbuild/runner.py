@@ -21,7 +21,14 @@ from typing import Any
 
 from groupbuild.backends import build_backends
 from groupbuild.config import Config, SeedSource
-from groupbuild.errors import AccountingError, GroupbuildError, StageReject, disk_full, writing
+from groupbuild.errors import (
+    AccountingError,
+    Deferred,
+    GroupbuildError,
+    StageReject,
+    disk_full,
+    writing,
+)
 from groupbuild.hashing import digest
 from groupbuild.provenance import git_commit, package_version
 from groupbuild.schema import Draft, Reject, Seed
@@ -35,6 +42,8 @@ class RunStats:
     processed: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
     internal_errors: int = 0
+    pending: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Problems deferred this run: the stage and the error that kept them from finishing."""
 
 
 def run(
@@ -79,7 +88,10 @@ def _run_locked(
     pipeline = [s for s in PIPELINE_STAGES if s in wanted]
     usage: dict[str, Any] = {}
     if pipeline:
-        usage = asyncio.run(_run_pipeline(config, store, pipeline, stats, base))
+        try:
+            usage = asyncio.run(_run_pipeline(config, store, pipeline, stats, base))
+        finally:
+            store.write_pending(stats.pending)
     summary: dict[str, Any] = {}
     if "publish" in wanted:
         from groupbuild.publish import publish
@@ -306,6 +318,7 @@ class StepResult:
     draft_json: str | None = None
     reject: Reject | None = None
     internal_error: bool = False
+    deferred: Deferred | None = None
 
 
 async def advance(
@@ -326,6 +339,9 @@ async def advance(
         except StageReject as exc:
             reject = _seed_reject(name, seed, exc.reason, exc.detail)
             results.append(StepResult(name, time.perf_counter() - t0, reject=reject))
+            break
+        except Deferred as exc:  # an outage, not a verdict: the problem stays pending
+            results.append(StepResult(name, time.perf_counter() - t0, deferred=exc))
             break
         except GroupbuildError:
             raise  # a wrong key or endpoint concerns every record: stop the run and say why
@@ -369,6 +385,13 @@ def _record(
 ) -> None:
     for result in results:
         stats.timings[result.stage] += result.seconds
+        if result.deferred is not None:
+            stats.pending[problem_id] = {
+                "stage": result.stage,
+                "reason": result.deferred.reason,
+                "detail": result.deferred.detail,
+            }
+            continue
         if result.reject is not None:
             store.rejects.append(result.reject)
             stats.rejected[result.stage] += 1
@@ -441,6 +464,7 @@ def _write_manifest(
             "processed_this_run": dict(stats.processed),
             "rejected_this_run": dict(stats.rejected),
             "internal_errors_this_run": stats.internal_errors,
+            "pending_this_run": len(stats.pending),
         },
         "timings_seconds": {k: round(v, 3) for k, v in stats.timings.items()},
         "llm_usage": usage,

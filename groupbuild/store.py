@@ -192,6 +192,22 @@ class Store:
         found: dict[str, str] = json.loads(self.fingerprints_path.read_text(encoding="utf-8"))
         return found
 
+    @property
+    def pending_path(self) -> Path:
+        return self.dir / "pending.json"
+
+    def pending(self) -> dict[str, dict[str, str]]:
+        """The last deferral of each problem (stage, reason, detail); an entry of a problem
+        that has since ended is stale, and readers count only problems still pending."""
+        if not self.pending_path.exists():
+            return {}
+        found: dict[str, dict[str, str]] = json.loads(self.pending_path.read_text("utf-8"))
+        return found
+
+    def write_pending(self, deferred: dict[str, dict[str, str]]) -> None:
+        if deferred or self.pending_path.exists():
+            write_json_atomic(self.pending_path, {**self.pending(), **deferred})
+
     def close(self) -> None:
         self.seeds.close()
         self.rejects.close()

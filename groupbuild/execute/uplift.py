@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from groupbuild.aio import settle
 from groupbuild.roles import Executor
 from groupbuild.schema import Domain, Seed, Trace
 
@@ -41,5 +42,5 @@ async def successes(
 
     if getattr(executor, "deterministic", False):
         return runs * await attempt(0)  # every run would give the same answer
-    results = await asyncio.gather(*(attempt(i) for i in range(runs)))
+    results = await settle(*(attempt(i) for i in range(runs)))
     return sum(results)

@@ -109,7 +109,7 @@ def _write_dataset(config: Config, store: Store, out: Path, base_dir: Path) -> d
                 for drop in draft.dropped:
                     rejects_out.write(drop.model_dump_json() + "\n")
     files = writers.close()
-    result = summary.build()
+    result = summary.build(store.pending())
     result["files"] = files
     if config.publish.audit and result["groups_published"]:
         from groupbuild.report.audit import audit

@@ -151,7 +151,7 @@ def render_card(
         "## Accounting",
         f"{summary['seeds_in']} seeds in; {summary['groups_published']} groups published; "
         f"{summary['seeds_rejected']} seeds rejected with a named reason; "
-        f"{summary['seeds_pending']} pending. Every seed is accounted for: "
+        f"{summary['seeds_pending']} pending{_pending(summary)}. Every seed is accounted for: "
         f"{'yes' if summary['accounted'] else 'NO'}.",
         "### Seed drop reasons",
         _table(("reason", "seeds"), drops) if drops else "None.",
@@ -189,6 +189,15 @@ def render_card(
         _provenance(provenance),
     ]
     return "\n\n".join(sections) + "\n"
+
+
+def _pending(summary: dict[str, Any]) -> str:
+    """Why seeds are pending (an endpoint that kept failing, say): a rerun retries them."""
+    reasons = summary.get("pending_reasons") or {}
+    if not reasons:
+        return ""
+    listed = ", ".join(f"{reason} {n}" for reason, n in reasons.items())
+    return f" ({listed}; a rerun retries them)"
 
 
 def _audit(found: dict[str, Any] | None) -> str:

@@ -83,9 +83,27 @@ class SummaryBuilder:
         self.pairs += len(group.negative_bank)
         self.step_rows += len(group.negative_bank) + len(group.positive_pool)
 
-    def build(self) -> dict[str, Any]:
+    def build(self, deferred: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
+        """`deferred`: the store's last deferral per problem; only those still pending count."""
+        counts = account(self.seen, self.published_ids, self.rejected_ids, self.repeated)
+        ended = self.published_ids.keys() | self.rejected_ids.keys()
+        pending = Counter(
+            f"{d['stage']}:{d['reason']}"
+            for pid, d in sorted((deferred or {}).items())
+            if pid in self.seen and pid not in ended
+        )
+        untried = counts["seeds_pending"] - sum(pending.values())
+        if untried > 0:
+            pending["not_yet_run"] = untried
+        examples = {
+            f"{d['stage']}:{d['reason']}": d["detail"]
+            for pid, d in sorted((deferred or {}).items(), reverse=True)
+            if pid in self.seen and pid not in ended
+        }
         return {
-            **account(self.seen, self.published_ids, self.rejected_ids, self.repeated),
+            **counts,
+            "pending_reasons": dict(pending.most_common()),
+            "pending_errors": dict(sorted(examples.items())),
             "groups": {
                 d: {"total": n, **dict(self.groups_by_split[d])} for d, n in self.groups.items()
             },

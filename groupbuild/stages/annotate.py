@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-
+from groupbuild.aio import settle
 from groupbuild.errors import StageReject
 from groupbuild.execute.uplift import successes
 from groupbuild.schema import Candidate, Draft, Uplift
@@ -31,7 +30,7 @@ async def annotate(draft: Draft, ctx: StageContext) -> Draft:
             return exc
         return candidate.model_copy(update={"rubric": rubric, "uplift": uplift})
 
-    results = await asyncio.gather(score(ref), *(score(c) for c in draft.candidates))
+    results = await settle(score(ref), *(score(c) for c in draft.candidates))
     scored_ref = results[0]
     if isinstance(scored_ref, StageReject):
         raise StageReject(f"reference_{scored_ref.reason}", scored_ref.detail)

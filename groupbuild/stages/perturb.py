@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 
+from groupbuild.aio import settle
 from groupbuild.errors import GroupbuildError, StageReject
 from groupbuild.hashing import candidate_id, digest
 from groupbuild.kinds import Edit, Kind
@@ -43,7 +43,7 @@ async def perturb(draft: Draft, ctx: StageContext) -> Draft:
     candidates: list[Candidate] = []
     dropped: list[Reject] = list(draft.dropped)
     seen = {ref.trace.steps}
-    for kind, result in await asyncio.gather(*(one(k) for k in kinds)):
+    for kind, result in await settle(*(one(k) for k in kinds)):
         attempt_id = f"{seed.problem_id}/{kind.value}"
         if result is None or isinstance(result, StageReject):
             reason = "not_applicable" if result is None else result.reason

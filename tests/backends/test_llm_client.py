@@ -18,7 +18,7 @@ from groupbuild.backends.llm.client import LLMClient, LLMConfigError
 from groupbuild.backends.llm.limits import Bucket
 from groupbuild.backends.llm.retry import Backoff
 from groupbuild.config import RoleConfig
-from groupbuild.errors import StageReject
+from groupbuild.errors import Deferred, StageReject
 from tests.servers.openai_server import Faults
 
 pytest_plugins = ["tests.servers.openai_fixtures"]
@@ -36,6 +36,8 @@ def good(role: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def make_client(url: str, cache_dir: Path, **role: Any) -> LLMClient:
+    """A client with the format fixed (no probe), unless a test asks for `auto`."""
+    role.setdefault("response_format", "json_schema")
     config = RoleConfig(backend="llm", model="local-model", timeout=0.5, **role)
     env = {"OPENAI_BASE_URL": url, "OPENAI_API_KEY": KEY}
     return LLMClient("perturber", config, ResponseCache(cache_dir), env=env, backoff=Backoff(0.01))
@@ -90,13 +92,26 @@ def test_server_errors_and_timeouts_are_retried(openai_server, tmp_path, fault):
     assert server.count == 3 and client.usage.retries == 2
 
 
-def test_retries_that_run_out_reject_the_record_and_cache_nothing(openai_server, tmp_path):
+def test_retries_that_run_out_defer_the_record_and_cache_nothing(openai_server, tmp_path):
     server = openai_server(good, faults=Faults(script=["503"] * 3))
     client = make_client(server.base_url, tmp_path, max_retries=2)
     [reply] = ask(client, "x")
-    assert isinstance(reply, StageReject) and reply.reason == "llm_request_failed"
+    assert isinstance(reply, Deferred) and reply.reason == "llm_unavailable"
+    assert not isinstance(reply, StageReject), "an outage is not a verdict on the record"
     assert server.count == 3
     assert len(ResponseCache(tmp_path)) == 0
+    [again] = ask(make_client(server.base_url, tmp_path), "x")
+    assert isinstance(again, Answer) and server.count == 4
+
+
+def test_a_request_the_server_refuses_is_a_reject_not_a_deferral(openai_server, tmp_path):
+    def too_long(role: str, body: dict[str, Any]) -> dict[str, Any]:
+        return good(role, body)
+
+    server = openai_server(too_long, faults=Faults(script=["400"]))
+    [reply] = ask(make_client(server.base_url, tmp_path), "x")
+    assert isinstance(reply, StageReject) and reply.reason == "llm_bad_request"
+    assert server.count == 1, "a 400 that does not name the format is not retried"
 
 
 def test_a_truncated_reply_gets_one_repair_request(openai_server, tmp_path):
@@ -117,18 +132,6 @@ def test_a_reply_that_never_parses_is_rejected_and_not_cached(openai_server, tmp
     assert isinstance(reply, StageReject) and reply.reason == "llm_unparseable"
     [again] = ask(make_client(server.base_url, tmp_path), "x")
     assert isinstance(again, Answer) and server.count == 3
-
-
-def test_servers_without_json_schema_get_json_mode_with_the_schema_in_the_prompt(
-    openai_server, tmp_path
-):
-    server = openai_server(good, json_schema=False)
-    [reply] = ask(make_client(server.base_url, tmp_path), "x")
-    assert isinstance(reply, Answer)
-    last = server.log[-1].body
-    assert last["response_format"] == {"type": "json_object"}
-    assert '"new_text"' in last["messages"][-1]["content"]
-    assert server.log[0].body["response_format"]["type"] == "json_schema"
 
 
 def test_structured_requests_send_the_strict_schema_parse_would_send(openai_server, tmp_path):

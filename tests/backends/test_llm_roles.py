@@ -85,7 +85,7 @@ def test_the_perturber_rewrites_exactly_one_step_and_splices_it_in(openai_server
     assert provenance.prompt_hash == Prompts(default_prompts_dir()).hash(
         "perturb/math/misread_value.j2"
     )
-    assert shown_steps(server.log[0].body) == list(REFERENCE.steps)
+    assert shown_steps(server.work[0].body) == list(REFERENCE.steps)
 
 
 def test_perturber_offers_only_kinds_whose_proof_its_splice_feeds(tmp_path):
@@ -130,9 +130,9 @@ def test_the_judge_is_blind_to_reference_and_kind_and_samples_k_times(openai_ser
     session = session_for(server.base_url, tmp_path, judge=judge_role)
     flawed = Trace(steps=("3 boxes of 4 pens is 3*4=13 pens.", "With 5 more she has 13+5=18."))
     rubric = run(session, lambda s: s.judge().score(MATH, flawed))
-    assert len(server.log) == 3
-    assert sorted(r.body.get("seed", 0) for r in server.log) == [0, 1, 2]
-    prompt = "\n".join(m["content"] for m in server.log[0].body["messages"])
+    assert len(server.work) == 3
+    assert sorted(r.body.get("seed", 0) for r in server.work) == [0, 1, 2]
+    prompt = "\n".join(m["content"] for m in server.work[0].body["messages"])
     assert MATH.problem in prompt and "17" in prompt and flawed.steps[0] in prompt
     assert REFERENCE.steps[0] not in prompt and "12+5=17" not in prompt
     assert not any(kind.value in prompt for kind in Kind)
@@ -152,7 +152,7 @@ def test_the_judge_reports_the_first_flawed_step_zero_based(openai_server, tmp_p
     plan = Trace(steps=("Read a and b.", "Print a minus b."))
     rubric = run(session, lambda s: s.judge().score(CODE, plan))
     assert rubric.first_flawed_step == 1 and rubric.labels()["plan_quality"] == 1
-    assert ADD.strip() in server.log[0].body["messages"][-1]["content"]
+    assert ADD.strip() in server.work[0].body["messages"][-1]["content"]
 
 
 def test_the_math_planner_keeps_sampling_until_the_answer_matches(openai_server, tmp_path):
@@ -164,7 +164,7 @@ def test_the_math_planner_keeps_sampling_until_the_answer_matches(openai_server,
     session = session_for(server.base_url, tmp_path)
     trace, provenance = run(session, lambda s: s.planner().plan(MATH))
     assert trace.steps == ("3*4=12 pens.", "12+5=17 pens.")
-    assert provenance.rule == "attempt_2" and server.count == 3
+    assert provenance.rule == "attempt_2" and len(server.work) == 3
 
 
 def test_a_seed_without_an_accepted_reference_is_rejected(openai_server, tmp_path):
@@ -173,7 +173,7 @@ def test_a_seed_without_an_accepted_reference_is_rejected(openai_server, tmp_pat
     session = session_for(server.base_url, tmp_path, planner=role)
     with pytest.raises(StageReject) as caught:
         run(session, lambda s: s.planner().plan(MATH))
-    assert caught.value.reason == "no_accepted_reference" and server.count == 2
+    assert caught.value.reason == "no_accepted_reference" and len(server.work) == 2
 
 
 def test_the_code_planner_accepts_a_plan_whose_program_passes_the_tests(openai_server, tmp_path):
@@ -198,7 +198,7 @@ def test_the_code_executor_returns_the_program_from_a_fenced_reply(openai_server
     session = session_for(server.base_url, tmp_path)
     program = run(session, lambda s: s.executor().solve(CODE, None, 0))
     assert program == "print(1)\n"
-    assert "Plan to follow" not in server.log[0].body["messages"][-1]["content"]
+    assert "Plan to follow" not in server.work[0].body["messages"][-1]["content"]
 
 
 def test_rubrics_hold_the_contract_dimensions_and_a_wrong_one_is_refused(tmp_path):

@@ -6,6 +6,8 @@ import re
 import zlib
 from typing import Any
 
+from tests.servers.profiles import requested_schema
+
 _NUMBERED = re.compile(r"^(\d+)\. (.*)$", re.M)
 
 
@@ -81,7 +83,7 @@ class RoleScript:
         return {"step_index": index, "new_text": new}
 
     def _judge(self, body: dict[str, Any]) -> dict[str, Any]:
-        schema = body.get("response_format", {}).get("json_schema", {}).get("schema", {})
+        schema = requested_schema(body)
         names = [n for n in schema.get("required", []) if n not in _JUDGE_REST]
         sample = int(body.get("seed") or 0)
         flawed = any(step in self.edited for step in shown_steps(body))

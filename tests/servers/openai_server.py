@@ -20,10 +20,12 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
+from tests.servers.batch_api import BatchAPI
 from tests.servers.loopback import LoopbackServer
+from tests.servers.profiles import PROFILES, is_probe
 
 ROLE_HEADER = "X-Groupbuild-Role"
-FAULTS = ("429", "500", "503", "timeout", "truncated", "nonschema", "401")
+FAULTS = ("429", "500", "503", "timeout", "truncated", "nonschema", "401", "400")
 
 Responder = Callable[[str, dict[str, Any]], "str | dict[str, Any]"]
 """`(role, request_json) -> content`: a dict is sent as JSON text, a str as is."""
@@ -52,6 +54,8 @@ class LoggedRequest:
     fault: str
     body: dict[str, Any]
     headers: dict[str, str]
+    batch: str | None = None
+    """The batch this request came in, if it came through the Batch API."""
 
 
 def echo_responder(role: str, request: dict[str, Any]) -> str | dict[str, Any]:
@@ -72,20 +76,24 @@ class OpenAIServer(LoopbackServer):
         *,
         latency: float = 0.0,
         faults: Faults | None = None,
-        json_schema: bool = True,
+        profile: str = "openai",
         keep_log: bool = True,
     ) -> None:
         super().__init__()
         self.responder = responder
         self.latency = latency
         self.faults = faults or Faults()
-        self.json_schema = json_schema
-        """False: answer 400 to `response_format: json_schema`, like servers without it."""
+        self.profile = PROFILES[profile]
+        """Which server's `response_format` behaviour to emulate (see `profiles.py`)."""
         self.keep_log = keep_log
         self.log: list[LoggedRequest] = []
         self.count = 0
         self.inflight = 0
         self.max_inflight = 0
+        self._area = 0.0
+        self._since: float | None = None
+        self._stamp: float | None = None
+        self.batches = BatchAPI(self)
         self._rng = random.Random(self.faults.seed)
         self._lock = threading.Lock()
 
@@ -94,14 +102,25 @@ class OpenAIServer(LoopbackServer):
         return f"http://127.0.0.1:{self.port}/v1"
 
     def requests_for(self, role: str) -> list[LoggedRequest]:
-        return [r for r in self.log if r.role == role]
+        """The role's requests, without the format probe (see `probes`)."""
+        return [r for r in self.work if r.role == role]
+
+    @property
+    def work(self) -> list[LoggedRequest]:
+        """Every request but the format probes."""
+        return [r for r in self.log if not is_probe(r.body)]
+
+    @property
+    def probes(self) -> list[LoggedRequest]:
+        return [r for r in self.log if is_probe(r.body)]
 
     def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
+        self.batches.add_routes(app)
         return app
 
-    def _draw_fault(self) -> str:
+    def draw_fault(self) -> str:
         with self._lock:
             self.count += 1
             if self.faults.script:
@@ -116,22 +135,55 @@ class OpenAIServer(LoopbackServer):
     async def _chat(self, request: web.Request) -> web.Response:
         body = await request.json()
         role = request.headers.get(ROLE_HEADER, "unknown")
-        fault = self._draw_fault()
-        if self.keep_log:
-            headers = {k.lower(): v for k, v in request.headers.items()}
-            self.log.append(LoggedRequest(role, fault, body, headers))
-        self.inflight += 1
-        self.max_inflight = max(self.max_inflight, self.inflight)
+        fault = self.draw_fault()
+        self.log_request(role, fault, body, dict(request.headers))
+        self._busy(+1)
         try:
             return await self._reply(body, role, fault)
         finally:
-            self.inflight -= 1
+            self._busy(-1)
+
+    def log_request(
+        self,
+        role: str,
+        fault: str,
+        body: dict[str, Any],
+        headers: dict[str, str],
+        batch: str | None = None,
+    ) -> None:
+        if self.keep_log:
+            lowered = {k.lower(): v for k, v in headers.items()}
+            self.log.append(LoggedRequest(role, fault, body, lowered, batch))
+
+    def _busy(self, change: int) -> None:
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+        self._area += self.inflight * (now - self._stamp if self._stamp else 0.0)
+        self._stamp = now
+        self.inflight += change
+        self.max_inflight = max(self.max_inflight, self.inflight)
+
+    def average_inflight(self) -> float:
+        """Requests in flight, averaged over time from the first request to the last reply."""
+        if self._since is None or self._stamp is None or self._stamp <= self._since:
+            return 0.0
+        return self._area / (self._stamp - self._since)
 
     async def _reply(self, body: dict[str, Any], role: str, fault: str) -> web.Response:
+        status, payload, headers = await self.answer(body, role, fault)
+        return web.json_response(payload, status=status, headers=headers)
+
+    async def answer(
+        self, body: dict[str, Any], role: str, fault: str
+    ) -> tuple[int, dict[str, Any], dict[str, str] | None]:
+        """One request's status, JSON payload and headers (chat and batch items alike)."""
         if self.latency:
             await asyncio.sleep(self.latency)
         if fault == "401":
             return _error(401, "invalid api key")
+        if fault == "400":
+            return _error(400, "This model's maximum context length is 4096 tokens")
         if fault == "429":
             return _error(429, "rate limited", {"retry-after": f"{self.faults.retry_after:g}"})
         if fault in ("500", "503"):
@@ -139,21 +191,23 @@ class OpenAIServer(LoopbackServer):
         if fault == "timeout":
             await asyncio.sleep(self.faults.hang)
             return _error(504, "too late")
-        fmt = (body.get("response_format") or {}).get("type")
-        if fmt == "json_schema" and not self.json_schema:
-            return _error(400, "response_format json_schema is not supported")
-        content = self.responder(role, body)
+        refused = self.profile.refusal(body)
+        if refused is not None:
+            return _error(*refused)
+        content = {"ok": True} if is_probe(body) else self.responder(role, body)
         text = content if isinstance(content, str) else json.dumps(content)
         if fault == "truncated":
-            return web.json_response(_completion(body, text[: max(1, len(text) // 2)], "length"))
+            return 200, _completion(body, text[: max(1, len(text) // 2)], "length"), None
         if fault == "nonschema":
             text = json.dumps({"unexpected": True})
-        return web.json_response(_completion(body, text))
+        return 200, _completion(body, text), None
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+def _error(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any], dict[str, str] | None]:
     payload = {"error": {"message": message, "type": "server_error", "code": str(status)}}
-    return web.json_response(payload, status=status, headers=headers)
+    return status, payload, headers
 
 
 def _completion(body: dict[str, Any], text: str, finish: str = "stop") -> dict[str, Any]:

@@ -15,9 +15,11 @@ def is_retryable(exc: BaseException) -> bool:
     """429, 408/409, 5xx, timeouts and connection errors; never 4xx caused by the request."""
     import openai
 
+    from groupbuild.backends.llm.transport import StatusError
+
     if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
         return True
-    if isinstance(exc, openai.APIStatusError):
+    if isinstance(exc, (openai.APIStatusError, StatusError)):
         return exc.status_code in RETRY_STATUS or exc.status_code >= 500
     return False
 

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from groupbuild.aio import settle
 from groupbuild.backends.llm.client import LLMClient
 from groupbuild.backends.llm.prompts import Prompts
 from groupbuild.backends.llm.replies import PerturbReply, judge_reply
@@ -55,29 +56,45 @@ def clean_step(text: str) -> str:
 
 
 def _trace_checker(domain: Domain) -> Any:
+    """A reply is a trace only if it has steps, and a math trace reaches some answer: anything
+    less is refused before it is cached, so a rerun does not replay it."""
+
     def check(reply: str) -> Trace:
         steps = tuple(s for s in (clean_step(x) for x in parse_reasoning(reply).steps) if s)
         if not steps:
             raise ValueError("the reply holds no reasoning steps")
         if domain is Domain.CODE and any(_CODE_LINE.match(s) for s in steps):
             raise ValueError("the plan contains code")
-        return Trace(steps=steps)
+        trace = Trace(steps=steps)
+        if domain is Domain.MATH:
+            from groupbuild.text.math import trace_answer
+
+            if trace_answer(trace) is None:
+                raise ValueError("the solution reaches no numeric answer")
+        return trace
 
     return check
 
 
-def _nonempty(reply: str) -> str:
-    if not reply.strip():
-        raise ValueError("empty reply")
+def _answer(reply: str) -> str:
+    """A math executor's reply: it must state an answer."""
+    from groupbuild.execute.math_answer import extract_answer
+
+    if extract_answer(reply) is None:
+        raise ValueError("the reply states no final answer")
     return reply.strip()
 
 
 def _program(reply: str) -> str:
-    """The program in a reply: the last fenced block, else the whole reply."""
+    """The program in a reply (the last fenced block, else the whole reply); it must compile."""
     blocks = _FENCE.findall(reply)
     program = (blocks[-1] if blocks else reply).strip()
     if not program:
         raise ValueError("the reply holds no program")
+    try:
+        compile(program, "<reply>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        raise ValueError(f"the program does not compile: {exc}") from None
     return program + "\n"
 
 
@@ -99,7 +116,7 @@ class LLMExecutor:
                 problem = f"{problem.rstrip()}\n\n{oracle['io_note']}"
         name = f"executor_{seed.domain.value}.j2"
         messages = self.prompts.render(name, problem=problem, reasoning=reasoning)
-        check = _nonempty if seed.domain is Domain.MATH else _program
+        check = _answer if seed.domain is Domain.MATH else _program
         return await self.client.text(messages, check, sample=attempt)
 
 
@@ -214,7 +231,7 @@ class LLMJudge:
             keys=list(reply_model.model_fields),
         )
         samples = max(1, self.client.config.samples)
-        replies = await asyncio.gather(
+        replies = await settle(
             *(self.client.structured(messages, reply_model, sample=i) for i in range(samples))
         )
         dumped = [r.model_dump() for r in replies]

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from groupbuild.backends.llm.cache import ResponseCache
-from groupbuild.backends.llm.client import LLMClient, LLMConfigError
+from groupbuild.backends.llm.client import FormatProbes, LLMClient, LLMConfigError
 from groupbuild.backends.llm.prompts import Prompts
 from groupbuild.backends.llm.retry import Backoff
 from groupbuild.backends.llm.roles import (
@@ -42,6 +42,7 @@ class LLMSession:
     ) -> None:
         self.config = config
         self.cache = ResponseCache(Path(cache_dir))
+        self.probes = FormatProbes(self.cache)
         base = Path.cwd() if base_dir is None else base_dir
         self.prompts = Prompts(prompts_dir or resolve_dir(config.prompts_dir, "prompts", base))
         self.rubrics_dir = Path(rubrics_dir or resolve_dir(config.rubrics_dir, "rubrics", base))
@@ -78,9 +79,10 @@ class LLMSession:
             self._executor_role = self._executor("executor")
         return self._executor_role
 
-    def usage(self) -> dict[str, dict[str, float | int]]:
-        """Per role: requests sent, replies, cache hits, retries, tokens, cost, failures."""
-        return {role: client.usage.report() for role, client in self._clients.items()}
+    def usage(self) -> dict[str, dict[str, Any]]:
+        """Per role: requests sent, replies, cache hits, retries, tokens, cost, failures, and
+        the response format the endpoint takes."""
+        return {role: client.report() for role, client in self._clients.items()}
 
     @property
     def requests_sent(self) -> int:
@@ -105,7 +107,12 @@ class LLMSession:
         client = self._clients.get(role)
         if client is None:
             client = LLMClient(
-                role, self._role_config(role), self.cache, env=self._env, backoff=self._backoff
+                role,
+                self._role_config(role),
+                self.cache,
+                env=self._env,
+                backoff=self._backoff,
+                probes=self.probes,
             )
             self._clients[role] = client
         return client
