@@ -105,9 +105,7 @@ def test_a_run_killed_during_its_batch_resumes_that_batch_instead_of_paying_twic
     code = _WORKER.format(
         repo=str(REPO), tests=str(REPO / "tests"), url=server.base_url, cache=str(tmp_path)
     )
-    worker = subprocess.Popen(
-        [sys.executable, "-c", code], cwd=REPO, start_new_session=True
-    )
+    worker = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, start_new_session=True)
     try:
         deadline = time.monotonic() + 30
         while server.batches.created == 0 and time.monotonic() < deadline:

@@ -63,6 +63,15 @@ def ask(client: LLMClient, *prompts: str) -> list[Any]:
     return asyncio.run(go())
 
 
+SENT_TYPE = {
+    "json_schema": {"json_schema"},
+    "json_object_schema": {"json_object"},
+    "json_object": {"json_object"},
+    "none": {"None"},
+}
+"""The `response_format.type` each mode sends ("None": no response_format at all)."""
+
+
 @pytest.mark.parametrize("name", sorted(PROFILES))
 def test_auto_settles_on_the_mode_each_server_takes_and_its_replies_parse(
     openai_server, tmp_path, name
@@ -74,18 +83,11 @@ def test_auto_settles_on_the_mode_each_server_takes_and_its_replies_parse(
     expected = PROFILES[name].expected_mode
     assert client.report()["response_format"] == expected
     sent = {str((r.body.get("response_format") or {}).get("type")) for r in server.work}
-    assert sent == {
-        "json_schema": {"json_schema"},
-        "json_object_schema": {"json_object"},
-        "json_object": {"json_object"},
-        "none": {"None"},
-    }[expected]
+    assert sent == SENT_TYPE[expected]
     assert len(server.work) == 2, "the probe's failures are not the replies' failures"
 
 
-def test_the_probe_is_sent_once_per_endpoint_and_remembered_for_the_rerun(
-    openai_server, tmp_path
-):
+def test_the_probe_is_sent_once_per_endpoint_and_remembered_for_the_rerun(openai_server, tmp_path):
     server = openai_server(verdict, profile="llama.cpp")
     cache = ResponseCache(tmp_path)
     probes = FormatProbes(cache)
