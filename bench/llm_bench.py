@@ -56,7 +56,13 @@ async def client_loop(
     from groupbuild.backends.llm.replies import PerturbReply
     from groupbuild.config import RoleConfig
 
-    config = RoleConfig(backend="llm", model="bench", concurrency=concurrency, timeout=30)
+    config = RoleConfig(
+        backend="llm",
+        model="bench",
+        concurrency=concurrency,
+        timeout=30,
+        response_format="json_schema",
+    )
     cache = ResponseCache(cache_dir)
     client = LLMClient("perturber", config, cache, env={"OPENAI_BASE_URL": url})
     try:

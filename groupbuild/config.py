@@ -95,6 +95,8 @@ class RoleConfig(Section):
     max_tokens: int = 1024
     samples: int = 1
     concurrency: int = 32
+    """Requests in flight at once. Roles on one endpoint (base URL and model) share one limit,
+    the largest of theirs: it is the server's capacity, not the role's."""
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
     timeout: float = 120.0

@@ -143,6 +143,8 @@ def test_each_configured_mode_sends_its_own_request_shape(openai_server, tmp_pat
         assert fmt["json_schema"]["strict"] is True and "JSON schema" not in prompt
     elif mode == "json_object_schema":
         assert fmt["type"] == "json_object" and fmt["schema"]["required"] == ["label", "score"]
+        assert fmt["schema"]["properties"]["label"]["maxLength"] == 2 * body["max_tokens"]
+        assert "maxLength" not in fmt["schema"]["properties"]["score"]
     elif mode == "json_object":
         assert fmt == {"type": "json_object"} and '"label"' in prompt
     else:

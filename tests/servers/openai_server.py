@@ -117,8 +117,19 @@ class OpenAIServer(LoopbackServer):
     def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_get("/stats", self._stats)
         self.batches.add_routes(app)
         return app
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        """What a benchmark in another process reads: requests served and load over time."""
+        return web.json_response(
+            {
+                "requests": self.count,
+                "average_inflight": round(self.average_inflight(), 2),
+                "max_inflight": self.max_inflight,
+            }
+        )
 
     def draw_fault(self) -> str:
         with self._lock:
@@ -234,17 +245,24 @@ def _completion(body: dict[str, Any], text: str, finish: str = "stop") -> dict[s
 
 
 def main() -> None:
-    """Serve from a process of its own (benchmarks): prints the port, runs until killed."""
+    """Serve from a process of its own (benchmarks): prints the port, runs until killed.
+
+    `--answers FILE` (JSON: problem prefix -> answer) serves `RoleScript` replies for a whole
+    pipeline; without it every reply is one perturber-shaped JSON object.
+    """
     import argparse
+
+    from tests.servers.openai_script import RoleScript
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--answers", default=None)
     args = parser.parse_args()
-    server = OpenAIServer(
-        lambda role, body: {"step_index": 1, "new_text": "x" * 40},
-        latency=args.latency,
-        keep_log=False,
-    ).start()
+    responder: Responder = lambda role, body: {"step_index": 1, "new_text": "x" * 40}  # noqa: E731
+    if args.answers:
+        with open(args.answers, encoding="utf-8") as handle:
+            responder = RoleScript(answers=json.load(handle))
+    server = OpenAIServer(responder, latency=args.latency, keep_log=False).start()
     print(server.port, flush=True)
     threading.Event().wait()
 

@@ -112,6 +112,7 @@ class LLMClient:
         backoff: Backoff | None = None,
         probes: FormatProbes | None = None,
         journal_dir: Path | None = None,
+        limit: asyncio.Semaphore | None = None,
     ) -> None:
         import openai
 
@@ -145,7 +146,8 @@ class LLMClient:
                 poll=config.batch_poll,
             )
         self.usage = Usage(config.prompt_price_per_mtok, config.completion_price_per_mtok)
-        self._limit = asyncio.Semaphore(max(1, config.concurrency))
+        self._limit = limit or asyncio.Semaphore(max(1, config.concurrency))
+        """Shared by the roles of one endpoint when the session builds them."""
         self._rate = RateLimiter(config.requests_per_minute, config.tokens_per_minute)
         self._backoff = backoff or Backoff()
         self._probes = probes or FormatProbes(cache)

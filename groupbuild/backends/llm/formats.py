@@ -60,7 +60,8 @@ def apply_format(
     if mode is FormatMode.JSON_SCHEMA:
         return {**body, "response_format": strict_format}
     if mode is FormatMode.JSON_OBJECT_SCHEMA:
-        return {**body, "response_format": {"type": "json_object", "schema": schema}}
+        bounded = bound_strings(schema, 2 * int(body.get("max_tokens") or 1024))
+        return {**body, "response_format": {"type": "json_object", "schema": bounded}}
     messages = body["messages"]
     hint = "\n\nReply with one JSON object that matches this JSON schema:\n" + canonical_json(
         schema
@@ -70,6 +71,27 @@ def apply_format(
     if mode is FormatMode.JSON_OBJECT:
         asked["response_format"] = {"type": "json_object"}
     return asked
+
+
+def bound_strings(schema: dict[str, Any], max_chars: int) -> dict[str, Any]:
+    """`schema` with every string capped at `max_chars` (about half of `max_tokens`).
+
+    Only for grammar-constrained servers (llama.cpp turns `maxLength` into its grammar): a
+    small local model that rambles in one string field would otherwise run past `max_tokens`
+    and leave the JSON unclosed. With the cap the grammar closes the string and the reply.
+    """
+    if schema.get("type") == "string" and "maxLength" not in schema:
+        return {**schema, "maxLength": max_chars}
+    bounded = dict(schema)
+    for key in ("properties", "$defs"):
+        if isinstance(schema.get(key), dict):
+            bounded[key] = {k: bound_strings(v, max_chars) for k, v in schema[key].items()}
+    for key in ("anyOf", "allOf"):
+        if isinstance(schema.get(key), list):
+            bounded[key] = [bound_strings(v, max_chars) for v in schema[key]]
+    if isinstance(schema.get("items"), dict):
+        bounded["items"] = bound_strings(schema["items"], max_chars)
+    return bounded
 
 
 _FORMAT_WORDS = re.compile(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -9,7 +11,7 @@ from typing import Any
 import yaml
 
 from groupbuild.backends.llm.cache import ResponseCache
-from groupbuild.backends.llm.client import FormatProbes, LLMClient, LLMConfigError
+from groupbuild.backends.llm.client import Endpoint, FormatProbes, LLMClient, LLMConfigError
 from groupbuild.backends.llm.prompts import Prompts
 from groupbuild.backends.llm.retry import Backoff
 from groupbuild.backends.llm.roles import (
@@ -50,6 +52,7 @@ class LLMSession:
         self._env = env
         self._backoff = backoff
         self._clients: dict[str, LLMClient] = {}
+        self._slots: dict[Endpoint, asyncio.Semaphore] | None = None
         self._planner: LLMPlanner | None = None
         self._perturber: LLMPerturber | None = None
         self._judge: LLMJudge | None = None
@@ -103,16 +106,33 @@ class LLMSession:
     def _executor(self, role: str) -> LLMExecutor:
         return LLMExecutor(self._client(role), self.prompts, self.oracles)
 
+    def _endpoint_slots(self) -> dict[Endpoint, asyncio.Semaphore]:
+        """One concurrency limit per endpoint, the largest its roles ask for: roles that talk
+        to one server share its capacity, so the server sees what the config says it can take."""
+        if self._slots is None:
+            env = os.environ if self._env is None else self._env
+            sizes: dict[Endpoint, int] = {}
+            for role in ROLES:
+                config = self._role_config(role)
+                if config.backend == "llm":
+                    endpoint = Endpoint.resolve(role, config, env)
+                    sizes[endpoint] = max(sizes.get(endpoint, 1), config.concurrency)
+            self._slots = {e: asyncio.Semaphore(n) for e, n in sizes.items()}
+        return self._slots
+
     def _client(self, role: str) -> LLMClient:
         client = self._clients.get(role)
         if client is None:
+            config = self._role_config(role)
+            env = os.environ if self._env is None else self._env
             client = LLMClient(
                 role,
-                self._role_config(role),
+                config,
                 self.cache,
                 env=self._env,
                 backoff=self._backoff,
                 probes=self.probes,
+                limit=self._endpoint_slots().get(Endpoint.resolve(role, config, env)),
             )
             self._clients[role] = client
         return client
