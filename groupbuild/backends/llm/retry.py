@@ -59,8 +59,22 @@ class Backoff:
     def __call__(self, retry_state: Any) -> float:
         outcome = retry_state.outcome
         exc = outcome.exception() if outcome is not None else None
+        return self.wait(exc, retry_state.attempt_number)
+
+    def first(self, exc: BaseException) -> float:
+        """The wait after the first failure, before tenacity takes over."""
+        return self.wait(exc, 1)
+
+    def after_first(self, retry_state: Any) -> float:
+        """A tenacity `wait` for attempts counted from the second one."""
+        outcome = retry_state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        return self.wait(exc, retry_state.attempt_number + 1)
+
+    def wait(self, exc: BaseException | None, failures: int) -> float:
+        """Seconds to wait after `failures` failed attempts, the last of which raised `exc`."""
         asked = retry_after(exc) if exc is not None else None
         if asked is not None:
             return asked + random.uniform(0, self.initial / 4)
-        ceiling = min(self.maximum, self.initial * 2 ** (retry_state.attempt_number - 1))
+        ceiling = min(self.maximum, self.initial * 2 ** (failures - 1))
         return random.uniform(ceiling / 2, ceiling)
