@@ -36,6 +36,7 @@ def judge_on_llm(tmp: Path, url: str, seeds: int, concurrency: int) -> Path:
 seeds: {{sources: [{{format: bundled, path: seeds}}]}}
 roles: {{judge: {judge}}}
 uplift: {{runs: 1}}
+validate: {{require_ordering: false}}
 runner: {{runs_dir: runs, progress: false, concurrency: {concurrency}, workers: 1}}
 publish: {{out_dir: dist}}
 """,
@@ -88,12 +89,13 @@ def test_a_second_run_on_the_same_folder_stops_at_once_naming_the_holder(
 def test_a_wrong_key_stops_the_run_with_one_line_and_no_stray_task_errors(
     openai_server, tmp_path: Path, env: dict[str, str]
 ) -> None:
-    server = openai_server(RoleScript(), faults=Faults(rates={"401": 1.0}))
+    # The format probe goes through; every request after it is refused.
+    server = openai_server(RoleScript(), faults=Faults(script=["ok"], rates={"401": 1.0}))
     config = judge_on_llm(tmp_path, server.base_url, seeds=12, concurrency=8)
     done = subprocess.run(
         cli(config), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
-    assert server.count > 1, "several problems were in flight when the key was refused"
+    assert len(server.work) > 1, "several problems were in flight when the key was refused"
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         f"groupbuild: error: roles.judge at {server.base_url}: Error code: 401 - invalid api key"
