@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from groupbuild.kinds import Edit, Evidence, Kind, RuleFn, definition, offered, prove
+from groupbuild.kinds import (
+    Edit,
+    Evidence,
+    Kind,
+    KindDef,
+    RuleFn,
+    StepRewrite,
+    definition,
+    offered,
+    prove,
+)
+from groupbuild.kinds.evidence import TwinEdit
 from groupbuild.schema import Domain, Seed, Trace
 
 
@@ -43,3 +54,17 @@ def plan_edit_rules() -> dict[Kind, RuleFn]:
         for d in offered("rules", Domain.CODE)
         if d.rule is not None and d.rule.__module__ == "groupbuild.kinds.code.plan_edits"
     }
+
+
+def model_rewrite(kind: KindDef, edit: Edit) -> StepRewrite:
+    """What a model would reply for `kind` to give `edit`: the step it edited, that step's new
+    text (empty when the kind drops the step) and, for a kind proven by a twin, the program
+    following the flawed plan."""
+    assert kind.llm is not None, f"{kind.kind} has no LLM offer"
+    index = edit.declared_span[0]
+    text = "" if kind.llm.deletes else edit.trace.steps[index]
+    program = None
+    if kind.llm.program:
+        assert isinstance(edit.evidence, TwinEdit), f"{kind.kind}: a program kind without a twin"
+        program = edit.evidence.twin_program
+    return StepRewrite(index, text, program)

@@ -43,18 +43,33 @@ class ProofCase:
     evidence: Evidence
 
 
+@dataclass(frozen=True)
+class StepRewrite:
+    """What a model returns for one edit: the step it edited (0-based), that step's new text
+    (ignored when the kind deletes the step) and, for a code kind proven by running a twin,
+    the program that follows the flawed plan."""
+
+    index: int
+    text: str
+    program: str | None = None
+
+
 RuleFn = Callable[[Seed, Trace, random.Random], Edit | None]
 ProofFn = Callable[[ProofCase], str | None]
-SpliceFn = Callable[[Seed, Trace, int, str], Edit | None]
+SpliceFn = Callable[[Seed, Trace, StepRewrite], Edit | None]
 
 
 @dataclass(frozen=True)
 class LLMOffer:
-    """The LLM path: `template` asks a model to rewrite one step; `splice` turns that rewrite
-    into a whole edit with the evidence the proof reads (or None when it cannot)."""
+    """The LLM path: `template` asks a model to rewrite (or, `deletes`, to drop) one step;
+    `splice` turns the reply into a whole edit with the evidence the proof reads (or None when
+    it cannot). `program`: the reply also holds the program realising the flawed plan, which
+    the kind's proof runs."""
 
     template: str
     splice: SpliceFn
+    program: bool = False
+    deletes: bool = False
 
 
 @dataclass(frozen=True)

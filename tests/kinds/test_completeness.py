@@ -1,7 +1,8 @@
 """Offer only what can succeed: every kind a backend offers passes every gate on a real seed.
 
 For `rules`, the kind's rule runs on the bundled seeds until one edit passes the gates. For
-`llm`, a model's one-step rewrite is stood in for by the changed step of such a rule edit, fed
+`llm`, a model's reply is stood in for by such a rule edit as a model would write it (the
+changed or dropped step, and for a code kind the program following the flawed plan), fed
 through the kind's `splice` exactly as the LLM perturber feeds a reply. A kind the registry
 offers without either is a failure here, not a silent `too_few_negatives` at run time.
 """
@@ -13,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from kind_helpers import model_rewrite
 
 from groupbuild.config import SeedsConfig, ValidateConfig
 from groupbuild.errors import StageReject
@@ -103,8 +105,7 @@ def test_every_offered_kind_passes_every_gate_on_some_bundled_seed(kind: KindDef
     assert kind.rule is not None, f"{kind.kind}: give this LLM-only kind a hand-made rewrite here"
     failures: list[str] = []
     for seed, reference, edit in passing_rule_edits(kind):
-        index = edit.declared_span[0]
-        spliced = kind.llm.splice(seed, reference, index, edit.trace.steps[index])
+        spliced = kind.llm.splice(seed, reference, model_rewrite(kind, edit))
         if spliced is None:
             failures.append(f"{seed.problem_id}: splice refused")
             continue
@@ -112,7 +113,7 @@ def test_every_offered_kind_passes_every_gate_on_some_bundled_seed(kind: KindDef
         if reason is None:
             return
         failures.append(f"{seed.problem_id}: {reason}")
-    pytest.fail(f"no one-step rewrite of {kind.kind} passes through splice: {failures[:5]}")
+    pytest.fail(f"no model reply of {kind.kind} passes through splice: {failures[:5]}")
 
 
 def test_every_kind_of_the_taxonomy_is_registered_once_per_domain():
@@ -135,7 +136,7 @@ def test_a_perturber_asked_for_a_kind_its_backend_does_not_offer_rejects_it():
     for backend, domain, kind in (
         ("llm", Domain.MATH, Kind.WRONG_LEMMA),
         ("rules", Domain.MATH, Kind.CIRCULAR_REASONING),
-        ("llm", Domain.CODE, Kind.OFF_BY_ONE),
+        ("llm", Domain.CODE, Kind.WRONG_ORDER),
     ):
         with pytest.raises(StageReject) as caught:
             offered_definition(backend, domain, kind)

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from groupbuild.kinds.evidence import MathEvidence, ValueChange
-from groupbuild.kinds.registry import Edit, SpliceFn
+from groupbuild.kinds.registry import Edit, SpliceFn, StepRewrite
 from groupbuild.schema import Seed, Trace
 from groupbuild.text import math as mt
 from groupbuild.text.cues import CUE_LEXICON
@@ -209,7 +209,8 @@ def splice(model: type[MathEvidence], *, propagates: bool) -> SpliceFn:
     carried through the later steps when the kind propagates, and the evidence its proof reads.
     The gates, not this function, decide whether the result is a good edit."""
 
-    def build(seed: Seed, reference: Trace, index: int, text: str) -> Edit | None:
+    def build(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Edit | None:
+        index, text = rewrite.index, rewrite.text
         ctx = Context.of(seed, reference)
         steps = list(ctx.steps)
         steps[index] = text
