@@ -14,21 +14,16 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from kind_helpers import model_rewrite
+from kind_helpers import gate_failure, model_rewrite
 
-from groupbuild.config import SeedsConfig, ValidateConfig
+from groupbuild.config import SeedsConfig
 from groupbuild.errors import StageReject
-from groupbuild.hashing import candidate_id
-from groupbuild.kinds import BACKENDS, Edit, Kind, KindDef, definitions, offered_definition
-from groupbuild.schema import Candidate, Domain, Provenance, Role, Seed, Trace
+from groupbuild.kinds import BACKENDS, Kind, KindDef, definitions, offered_definition
+from groupbuild.schema import Domain, Seed, Trace
 from groupbuild.seeds import load_seeds
-from groupbuild.stages.context import trace_answer
-from groupbuild.stages.validate import gates_for
 from groupbuild.text.math.gold import solution_to_trace
 from groupbuild.text.plans.links import plan_to_trace
-from groupbuild.text.traces import step_diff
 
-GATES = gates_for(ValidateConfig(require_ordering=False))
 TRIES = 3
 
 
@@ -43,34 +38,6 @@ def bundled(domain: Domain) -> tuple[tuple[Seed, Trace], ...]:
         else:
             planned.append((seed, plan_to_trace(seed)))
     return tuple(planned)
-
-
-def gate_failure(seed: Seed, reference: Trace, edit: Edit, kind: KindDef) -> str | None:
-    ref = _candidate(seed, reference, Role.REFERENCE, None, ())
-    cand = _candidate(seed, edit.trace, Role.NEGATIVE, kind.kind, edit.declared_span)
-    cand = cand.model_copy(
-        update={"diff": step_diff(reference, edit.trace), "evidence": edit.evidence.to_json()}
-    )
-    for name, gate in GATES:
-        reason = gate(seed, ref, cand, kind.spec)
-        if reason is not None:
-            return f"{name}:{reason}"
-    return None
-
-
-def _candidate(
-    seed: Seed, trace: Trace, role: Role, kind: Kind | None, span: tuple[int, ...]
-) -> Candidate:
-    return Candidate(
-        candidate_id=candidate_id(seed.problem_id, kind, 0, trace.render()),
-        problem_id=seed.problem_id,
-        role=role,
-        trace=trace,
-        kind=None if kind is None else kind.value,
-        declared_span=span,
-        answer=trace_answer(seed, trace),
-        provenance=Provenance(backend="rules"),
-    )
 
 
 def rule_edits(kind: KindDef):
