@@ -62,12 +62,12 @@ def plan_edit_rules() -> dict[Kind, RuleFn]:
 
 
 def model_rewrite(kind: KindDef, edit: Edit) -> StepRewrite:
-    """What a model would reply for `kind` to give `edit`: the step it edited, that step's new
-    text (empty when the kind drops the step) and, for a kind proven by a twin, the program
-    following the flawed plan."""
+    """What a model would reply for `kind` to give `edit`: the step it edited (the first of two
+    swapped, the position of a new one), that step's new text (empty when the kind drops or
+    swaps steps) and, for a kind proven by a twin, the program following the flawed plan."""
     assert kind.llm is not None, f"{kind.kind} has no LLM offer"
     index = edit.declared_span[0]
-    text = "" if kind.llm.deletes else edit.trace.steps[index]
+    text = edit.trace.steps[index] if kind.llm.writes_step else ""
     program = None
     if kind.llm.program:
         assert isinstance(edit.evidence, TwinEdit), f"{kind.kind}: a program kind without a twin"

@@ -97,13 +97,14 @@ def test_perturber_offers_only_kinds_whose_proof_its_splice_feeds(tmp_path):
     session = session_for("http://127.0.0.1:9/v1", tmp_path)
     math_kinds = session.perturber().kinds(Domain.MATH)
     code_kinds = session.perturber().kinds(Domain.CODE)
-    # A proof that reads a false identity, a deleted or inserted math step, or two swapped
-    # plan steps cannot be fed by one rewritten (or, for code, dropped) step and its program.
+    # A proof that reads a false identity, or a rewiring of the steps after a dropped one,
+    # cannot be fed by one step edit (and, for code, the program that follows it).
     assert Kind.WRONG_LEMMA not in math_kinds and Kind.CIRCULAR_REASONING not in math_kinds
-    assert Kind.DROPPED_STEP not in math_kinds and Kind.REDUNDANT_DETOUR not in math_kinds
+    assert Kind.DROPPED_STEP_REWIRED not in math_kinds
     assert {Kind.MISREAD_VALUE, Kind.OVERCLAIM, Kind.OPERATOR_SWAP} <= set(math_kinds)
-    assert Kind.WRONG_ORDER not in code_kinds and Kind.REDUNDANT_CODE not in code_kinds
+    assert {Kind.DROPPED_STEP, Kind.REDUNDANT_DETOUR} <= set(math_kinds)
     assert {Kind.FALSE_CLAIM, Kind.OFF_BY_ONE, Kind.MISSING_EDGE_CASE} <= set(code_kinds)
+    assert {Kind.WRONG_ORDER, Kind.REDUNDANT_CODE} <= set(code_kinds)
     for kind in code_kinds:
         offer = definition(Domain.CODE, kind).llm
         assert offer is not None and offer.program == (kind is not Kind.FALSE_CLAIM)

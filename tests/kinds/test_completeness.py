@@ -103,7 +103,8 @@ def test_a_perturber_asked_for_a_kind_its_backend_does_not_offer_rejects_it():
     for backend, domain, kind in (
         ("llm", Domain.MATH, Kind.WRONG_LEMMA),
         ("rules", Domain.MATH, Kind.CIRCULAR_REASONING),
-        ("llm", Domain.CODE, Kind.WRONG_ORDER),
+        ("llm", Domain.MATH, Kind.DROPPED_STEP_REWIRED),
+        ("llm", Domain.CODE, Kind.WRONG_ALGORITHM_CHOICE),
     ):
         with pytest.raises(StageReject) as caught:
             offered_definition(backend, domain, kind)

@@ -75,7 +75,8 @@ class RoleScript:
     rewrites the step `edit_step` (1-based, clamped) by raising its last number by an amount
     that depends on the kind's prompt, so kinds give distinct edits. The judge gives every
     dimension `score` (0.5 less per sample index), or 2.0 to a trace holding a step this
-    script's perturber wrote (or missing one it dropped), so references outrank negatives.
+    script's perturber wrote (or one it made by dropping or swapping steps), so references
+    outrank their negatives.
     """
 
     def __init__(
@@ -97,7 +98,8 @@ class RoleScript:
         self.edit_step = edit_step
         self.score = score
         self.edited: set[str] = set()
-        self.dropped: set[tuple[str, ...]] = set()
+        self.reordered: set[tuple[str, ...]] = set()
+        """Traces the perturber made by dropping or swapping steps, holding no new text."""
         self.real_edits: list[Kind] = []
         """The kind of every real edit the perturber replied with, in order."""
 
@@ -169,10 +171,10 @@ class RoleScript:
             if edit is None:
                 continue
             rewrite = model_rewrite(found, edit)
-            if found.llm.deletes:
-                self.dropped.add(tuple(steps[: rewrite.index] + steps[rewrite.index + 1 :]))
-            else:
+            if found.llm.writes_step:
                 self.edited.add(rewrite.text)
+            else:
+                self.reordered.add(edit.trace.steps)
             self.real_edits.append(kind)
             reply: dict[str, Any] = {"step_index": rewrite.index + 1, "new_text": rewrite.text}
             if rewrite.program is not None:
@@ -184,7 +186,7 @@ class RoleScript:
         names = [n for n in _schema(body).get("required", []) if n not in _JUDGE_REST]
         sample = int(body.get("seed") or 0)
         shown = shown_steps(body)
-        flawed = any(step in self.edited for step in shown) or tuple(shown) in self.dropped
+        flawed = any(step in self.edited for step in shown) or tuple(shown) in self.reordered
         score = 2.0 if flawed else max(0.0, self.score - 0.5 * sample)
         return {
             **{name: score for name in names},

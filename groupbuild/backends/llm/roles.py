@@ -152,10 +152,10 @@ class LLMPlanner:
 
 
 class LLMPerturber:
-    """A kind the LLM path offers names its template; the model rewrites (or drops) exactly one
-    step, for a code kind proven by execution also writing the program that follows the flawed
-    plan, and the kind's `splice` turns the reply into an edit with the evidence its proof
-    reads."""
+    """A kind the LLM path offers names its template and the shape of its edit; the model
+    rewrites, drops or adds exactly one step (or swaps one with the next), for a code kind
+    proven by execution also writing the program that follows the flawed plan, and the kind's
+    `splice` turns the reply into an edit with the evidence its proof reads."""
 
     def __init__(self, client: LLMClient, prompts: Prompts) -> None:
         self.client, self.prompts = client, prompts
@@ -175,15 +175,18 @@ class LLMPerturber:
             steps=reference.steps,
             trace_name="solution" if seed.domain is Domain.MATH else "plan",
             suggested=rng.randrange(len(reference.steps)) + 1,
+            shape=offer.shape,
             program=seed.solution if offer.program else None,
         )
         reply_model = CodePerturbReply if offer.program else PerturbReply
         reply = await self.client.structured(messages, reply_model)
         index = reply.step_index - 1
-        if not 0 <= index < len(reference.steps):
+        if not 0 <= index < offer.positions(len(reference.steps)):
             raise StageReject("llm_bad_edit", f"step {reply.step_index} is not in the trace")
-        text = "" if offer.deletes else clean_step(reply.new_text)
-        if not offer.deletes and (not text or text == clean_step(reference.steps[index])):
+        text = clean_step(reply.new_text) if offer.writes_step else ""
+        if offer.writes_step and not text:
+            raise StageReject("llm_no_edit", f"step {reply.step_index} came back empty")
+        if offer.shape == "rewrite" and text == clean_step(reference.steps[index]):
             raise StageReject("llm_no_edit", f"step {reply.step_index} came back unchanged")
         program = None
         if isinstance(reply, CodePerturbReply):

@@ -1,22 +1,23 @@
-"""Program twins a model wrote: the reference program with the lines of one plan step rewritten.
+"""Program twins a model wrote: the reference program with the edited steps' lines rewritten.
 
-On the LLM path a code perturber returns, with its flawed plan step, the program that follows
-the flawed plan. That program becomes the twin only when it is the reference with nothing but
-that step's statements changed: the step's linked lines when the links describe this very plan,
-else at most a few lines. Statements are compared as syntax, so a model that re-quotes a string
-or drops a blank line has not changed a line. The kind's proof then runs the twin exactly as it
-runs a rule's.
+On the LLM path a code perturber returns, with its plan edit (a step rewritten, dropped, added
+or swapped with the next), the program that follows the flawed plan. That program becomes the
+twin only when it is the reference with nothing but the edited steps' statements changed: their
+linked lines when the links describe this very plan, else at most a few lines. Statements are
+compared as syntax, so a model that re-quotes a string or drops a blank line has not changed a
+line. The kind's proof then runs the twin exactly as it runs a rule's.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+from collections.abc import Collection
 from difflib import SequenceMatcher
 
 from groupbuild.errors import StageReject
 from groupbuild.kinds.code.twins import Twin
-from groupbuild.kinds.registry import Edit, LLMOffer, StepRewrite
+from groupbuild.kinds.registry import Edit, LLMOffer, Shape, SpliceFn, StepRewrite
 from groupbuild.schema import Seed, Trace
 from groupbuild.text.plans.links import Links, plan_links, plan_to_trace
 
@@ -24,11 +25,12 @@ MAX_UNLINKED_LINES = 3
 """Reference lines a twin may change when no links say which lines the edited step describes."""
 _NESTED = ("body", "orelse", "finalbody", "handlers")
 
-Outline = list[tuple[str, tuple[int, ...]]]
+Outline = list[tuple[str, str, tuple[int, ...]]]
+"""Per statement: the block it sits in, its syntax without nested blocks, its lines."""
 
 
 def _outline(body: list[ast.AST], path: str, out: Outline) -> Outline:
-    """Each statement as (position and syntax without nested blocks, its reference lines)."""
+    """Each statement as (block path, position and syntax without nested blocks, its lines)."""
     for node in body:
         nested = [
             (f, getattr(node, f)) for f in _NESTED if isinstance(getattr(node, f, None), list)
@@ -36,33 +38,49 @@ def _outline(body: list[ast.AST], path: str, out: Outline) -> Outline:
         if not nested:
             end = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
             lines = tuple(range(node.lineno, end + 1))  # type: ignore[attr-defined]
-            out.append((f"{path}:{ast.dump(node)}", lines))
+            out.append((path, f"{path}:{ast.dump(node)}", lines))
             continue
         head = copy.copy(node)
         for name, _ in nested:
             setattr(head, name, [])
-        out.append((f"{path}:{ast.dump(head)}", (node.lineno,)))  # type: ignore[attr-defined]
+        out.append((path, f"{path}:{ast.dump(head)}", (node.lineno,)))  # type: ignore[attr-defined]
         for name, items in nested:
             _outline(items, f"{path}/{name}", out)
     return out
 
 
-def changed_lines(reference: str, program: str) -> tuple[int, ...] | None:
+def _anchor(theirs: Outline, at: int, path: str, near: Collection[int]) -> tuple[int, ...]:
+    """The reference lines a statement added before reference statement `at` is charged to:
+    whichever neighbour lies on `near` (the edited steps' lines), else the statement before it,
+    or the one after it when it opens the block of the one before (a new first statement)."""
+    before = theirs[at - 1][2] if at > 0 else None
+    after = theirs[at][2] if at < len(theirs) else None
+    for side in (before, after):
+        if side is not None and set(side) & set(near):
+            return side
+    if before is None or (after is not None and path.startswith(theirs[at - 1][0] + "/")):
+        return after or ()
+    return before
+
+
+def changed_lines(
+    reference: str, program: str, near: Collection[int] = ()
+) -> tuple[int, ...] | None:
     """Reference lines (1-based) whose statements `program` changes or deletes, or next to which
-    it adds one; None when `program` does not parse or equals the reference as syntax."""
+    it adds one (`_anchor`); None when `program` does not parse or equals the reference as
+    syntax."""
     try:
         mine = _outline(list(ast.parse(program).body), "", [])
     except SyntaxError:
         return None
     theirs = _outline(list(ast.parse(reference).body), "", [])
-    keys = [k for k, _ in theirs]
-    matcher = SequenceMatcher(None, keys, [k for k, _ in mine], autojunk=False)
+    matcher = SequenceMatcher(None, [k for _, k, _ in theirs], [k for _, k, _ in mine], False)
     lines: set[int] = set()
-    for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, _j2 in matcher.get_opcodes():
         if tag in ("replace", "delete"):
-            lines.update(n for _, span in theirs[i1:i2] for n in span)
-        elif tag == "insert" and theirs:
-            lines.update(theirs[max(0, i1 - 1)][1])
+            lines.update(n for _, _, span in theirs[i1:i2] for n in span)
+        elif tag == "insert":
+            lines.update(_anchor(theirs, i1, mine[j1][0], near))
     return tuple(sorted(lines)) or None
 
 
@@ -86,17 +104,30 @@ def links_for(seed: Seed, reference: Trace) -> Links | None:
     return links if described == reference.steps else None
 
 
-def model_twin(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Twin | None:
-    """The model's program as the twin of its edit of step `rewrite.index`, or None when it is
-    no faithful twin: unparsable, unchanged, missing the entry point, or changing other lines."""
+def edited_steps(shape: Shape, index: int, steps: int) -> tuple[int, ...]:
+    """The reference steps whose program lines an edit of `shape` at `index` may change: the
+    step itself, the two swapped, or the neighbours of a new step."""
+    if shape == "swap":
+        return (index, index + 1)
+    if shape == "insert":
+        return tuple(i for i in (index - 1, index) if 0 <= i < steps)
+    return (index,)
+
+
+def model_twin(
+    seed: Seed, reference: Trace, rewrite: StepRewrite, steps: tuple[int, ...]
+) -> Twin | None:
+    """The model's program as the twin of its edit of reference `steps`, or None when it is no
+    faithful twin: unparsable, unchanged, missing the entry point, or changing other lines."""
     if not seed.solution or not rewrite.program:
         return None
     program = rewrite.program if rewrite.program.endswith("\n") else rewrite.program + "\n"
-    lines = changed_lines(seed.solution, program)
+    links = links_for(seed, reference)
+    allowed = set() if links is None else {n for i in steps for n in links[i]}
+    lines = changed_lines(seed.solution, program, allowed)
     if lines is None or not _defines(program, seed.entry_point):
         return None
-    links = links_for(seed, reference)
-    if links is not None and not set(lines) <= set(links[rewrite.index]):
+    if links is not None and not set(lines) <= allowed:
         return None
     if links is None and len(lines) > MAX_UNLINKED_LINES:
         return None
@@ -104,38 +135,50 @@ def model_twin(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Twin | Non
     return Twin(program=program, lines=lines, mutation=f"model rewrite of line(s) {shown}")
 
 
-def splice_rewrite(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Edit | None:
-    """Step `rewrite.index` replaced by the model's text, with its program as the twin."""
-    twin = model_twin(seed, reference, rewrite)
-    if twin is None:
-        return None
-    index = rewrite.index
+def _plan_edit(shape: Shape, reference: Trace, index: int, text: str) -> tuple[str, ...]:
     steps = list(reference.steps)
-    steps[index] = rewrite.text
-    return Edit(
-        trace=Trace(steps=tuple(steps)),
-        declared_span=(index,),
-        evidence=twin.evidence(index, reference.steps[index], rewrite.text),
-    )
+    if shape == "rewrite":
+        steps[index] = text
+    elif shape == "delete":
+        del steps[index]
+    elif shape == "insert":
+        steps.insert(index, text)
+    else:
+        steps[index], steps[index + 1] = steps[index + 1], steps[index]
+    return tuple(steps)
 
 
-def splice_deletion(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Edit | None:
-    """Step `rewrite.index` deleted, with the model's program (its lines deleted) as the twin."""
-    if len(reference.steps) < 2:
-        return None
-    twin = model_twin(seed, reference, rewrite)
-    if twin is None:
-        return None
-    index = rewrite.index
-    steps = reference.steps[:index] + reference.steps[index + 1 :]
-    return Edit(
-        trace=Trace(steps=steps),
-        declared_span=(index,),
-        evidence=twin.evidence(index, reference.steps[index], None),
-    )
+def twin_splice(shape: Shape) -> SpliceFn:
+    """A model's plan edit of `shape`, with its program as the twin the proof runs.
+
+    The evidence records the plan step as the rules do: before and after of a rewrite, the
+    dropped step, the new step, or the two swapped steps.
+    """
+
+    def splice(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Edit | None:
+        n, index = len(reference.steps), rewrite.index
+        if shape in ("delete", "swap") and n < 2:
+            return None
+        twin = model_twin(seed, reference, rewrite, edited_steps(shape, index, n))
+        if twin is None:
+            return None
+        before = None if shape == "insert" else reference.steps[index]
+        after = {
+            "rewrite": rewrite.text,
+            "delete": None,
+            "insert": rewrite.text,
+            "swap": reference.steps[min(index + 1, n - 1)],
+        }[shape]
+        span = (index, index + 1) if shape == "swap" else (index,)
+        return Edit(
+            trace=Trace(steps=_plan_edit(shape, reference, index, rewrite.text)),
+            declared_span=span,
+            evidence=twin.evidence(index, before, after),
+        )
+
+    return splice
 
 
-def twin_offer(template: str, *, deletes: bool = False) -> LLMOffer:
-    """The LLM offer of a twin kind: the model edits one step and writes the program to match."""
-    splice = splice_deletion if deletes else splice_rewrite
-    return LLMOffer(template, splice, program=True, deletes=deletes)
+def twin_offer(template: str, shape: Shape = "rewrite") -> LLMOffer:
+    """The LLM offer of a twin kind: the model edits the plan and writes the program to match."""
+    return LLMOffer(template, twin_splice(shape), program=True, shape=shape)

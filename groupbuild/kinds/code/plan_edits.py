@@ -273,7 +273,7 @@ register(
         missing_edge_case,
         length_exempt=True,
         edge_only=True,
-        llm=twin_offer(_T.format("missing_edge_case"), deletes=True),
+        llm=twin_offer(_T.format("missing_edge_case"), "delete"),
     )
 )
 register(
@@ -290,10 +290,18 @@ register(
         "C6",
         dropped_step,
         length_exempt=True,
-        llm=twin_offer(_T.format("dropped_step"), deletes=True),
+        llm=twin_offer(_T.format("dropped_step"), "delete"),
     )
 )
-register(twin_kind(Kind.WRONG_ORDER, "C7", wrong_order, max_steps=2))
+register(
+    twin_kind(
+        Kind.WRONG_ORDER,
+        "C7",
+        wrong_order,
+        max_steps=2,
+        llm=twin_offer(_T.format("wrong_order"), "swap"),
+    )
+)
 register(unimplemented(Kind.WRONG_ALGORITHM_CHOICE, "C8"))
 register(unimplemented(Kind.INFEASIBLE_COMPLEXITY, "C9"))
 register(
