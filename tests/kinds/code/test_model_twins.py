@@ -100,3 +100,34 @@ def test_a_plan_without_links_allows_a_few_changed_lines_only():
         rewritten = _edited(rewritten, old, f"{old} + 0")
     assert len(changed_lines(seed.solution or "", rewritten) or ()) > MAX_UNLINKED_LINES
     assert _splice(Kind.INVERTED_CONDITION, seed, own, StepRewrite(index, text, rewritten)) is None
+
+
+def test_two_swapped_steps_with_their_statements_swapped_are_a_wrong_order():
+    seed, reference = _max_subarray()
+    index = next(i for i, s in enumerate(reference.steps) if s.startswith("Replace the running"))
+    update = "        running = max(value, running + value)\n"
+    store = "        if running > best:\n            best = running\n"
+    program = _edited(seed.solution or "", update + store, store + update)
+    edit = _splice(Kind.WRONG_ORDER, seed, reference, StepRewrite(index, "", program))
+    assert edit is not None and edit.declared_span == (index, index + 1)
+    steps = list(reference.steps)
+    steps[index], steps[index + 1] = steps[index + 1], steps[index]
+    assert edit.trace.steps == tuple(steps)
+    assert check(Domain.CODE, Kind.WRONG_ORDER, seed, reference, edit.trace, edit.evidence) is None
+
+
+def test_an_added_step_is_charged_to_the_steps_around_it():
+    seed, reference = _max_subarray()
+    text = "Make a copy of the list before going through it."
+    guard = "        return 0\n"
+    copied = _edited(seed.solution or "", guard, guard + "    nums = nums[:]\n")
+    edit = _splice(Kind.REDUNDANT_CODE, seed, reference, StepRewrite(1, text, copied))
+    assert edit is not None and edit.trace.steps[1] == text
+    assert (
+        check(Domain.CODE, Kind.REDUNDANT_CODE, seed, reference, edit.trace, edit.evidence) is None
+    )
+    # The same statement put in far from the new step changes lines of another step.
+    late = _edited(
+        seed.solution or "", "    return best\n", "    nums = nums[:]\n    return best\n"
+    )
+    assert _splice(Kind.REDUNDANT_CODE, seed, reference, StepRewrite(1, text, late)) is None
