@@ -43,18 +43,49 @@ class ProofCase:
     evidence: Evidence
 
 
+Shape = Literal["rewrite", "delete", "insert", "swap"]
+"""How a model's reply edits the trace: one step rewritten, one dropped, one new step put in,
+or one step swapped with the next."""
+
+
+@dataclass(frozen=True)
+class StepRewrite:
+    """What a model returns for one edit: the step (0-based; for an insertion, the position the
+    new step takes; for a swap, the first of the two steps), the step's new text (ignored when
+    the shape needs none) and, for a code kind proven by running a twin, the program that
+    follows the flawed plan."""
+
+    index: int
+    text: str
+    program: str | None = None
+
+
 RuleFn = Callable[[Seed, Trace, random.Random], Edit | None]
 ProofFn = Callable[[ProofCase], str | None]
-SpliceFn = Callable[[Seed, Trace, int, str], Edit | None]
+SpliceFn = Callable[[Seed, Trace, StepRewrite], Edit | None]
 
 
 @dataclass(frozen=True)
 class LLMOffer:
-    """The LLM path: `template` asks a model to rewrite one step; `splice` turns that rewrite
-    into a whole edit with the evidence the proof reads (or None when it cannot)."""
+    """The LLM path: `template` asks a model for one edit of `shape`; `splice` turns the reply
+    into a whole edit with the evidence the proof reads (or None when it cannot). `program`:
+    the reply also holds the program realising the flawed plan, which the kind's proof runs."""
 
     template: str
     splice: SpliceFn
+    program: bool = False
+    shape: Shape = "rewrite"
+
+    @property
+    def writes_step(self) -> bool:
+        """Whether the reply's text is a step of the new trace (a rewrite or an insertion)."""
+        return self.shape in ("rewrite", "insert")
+
+    def positions(self, steps: int) -> int:
+        """How many values `StepRewrite.index` can take on a trace of `steps` steps."""
+        return {"rewrite": steps, "delete": steps, "insert": steps + 1, "swap": steps - 1}[
+            self.shape
+        ]
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,16 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from paths import REPO
+from pipeline_helpers import exported_groups
 
-from groupbuild.config import Config, load_config
+from groupbuild.config import Config, SeedsConfig, SeedSource, load_config
+from groupbuild.kinds import offered
 from groupbuild.runner import run
+from groupbuild.schema import Domain, Seed
+from groupbuild.seeds import load_seeds
 from tests.servers.openai_script import RoleScript
 from tests.servers.openai_server import Faults
 
@@ -38,10 +43,12 @@ def small_seeds(tmp: Path, math: int = 6, code: int = 2) -> dict[str, str]:
     return answers
 
 
-def write_config(tmp: Path, url: str, llm_roles: tuple[str, ...], **extra: str) -> Path:
+def write_config(
+    tmp: Path, url: str, llm_roles: tuple[str, ...], timeout: float = 0.5, **extra: str
+) -> Path:
     role = (
         f"{{backend: llm, model: local-model, base_url: '{url}', api_key_env: {KEY_VAR}, "
-        "timeout: 0.5, concurrency: 4, max_attempts: 2}"
+        f"timeout: {timeout}, concurrency: 4, max_attempts: 2}}"
     )
     roles = "\n".join(
         f"  {name}: {role if name in llm_roles else '{backend: rules}'}"
@@ -60,6 +67,10 @@ publish: {{out_dir: dist}}
     path = tmp / "config.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def llm_kinds(domain: Domain) -> list[str]:
+    return [d.kind.value for d in offered("llm", domain)]
 
 
 def load(path: Path) -> Config:
@@ -168,3 +179,41 @@ def _lines(path: Path) -> int:
     if not path.exists():
         return 0
     return path.read_bytes().count(b"\n")
+
+
+ALL_ROLES = ("planner", "perturber", "judge", "executor")
+
+
+def test_every_role_on_llm_publishes_math_and_code_groups_of_real_model_edits(
+    openai_server, tmp_path, llm_key
+):
+    small_seeds(tmp_path, math=3, code=3)
+    sources = SeedsConfig(sources=[SeedSource(format="bundled", path="seeds")])
+    seeds = [s for s in load_seeds(sources, base_dir=tmp_path) if isinstance(s, Seed)]
+    script = RoleScript(seeds=seeds)
+    server = openai_server(script)
+    config = write_config(tmp_path, server.base_url, ALL_ROLES, timeout=10.0)
+    summary = run(load(config), base_dir=tmp_path)
+    assert accounted(summary) and summary["seeds_pending"] == 0
+    assert {r.role for r in server.log} == set(ALL_ROLES)
+    dist = tmp_path / "dist"
+    published: dict[str, set[str]] = {}
+    for domain in Domain:
+        groups = [g for rows in exported_groups(dist, domain.value).values() for g in rows]
+        # Every seed of the domain is published: each had four negatives passing every gate.
+        assert len(groups) == summary["groups"][domain.value]["total"] == 3, summary
+        parquet = (dist / "data" / domain.value).glob("*.parquet")
+        assert sum(pq.read_table(path).num_rows for path in parquet) == len(groups)
+        for group in groups:
+            negatives = group["negative_bank"]
+            assert len(negatives) >= 4
+            assert all(n["provenance"]["backend"] == "llm" for n in negatives)
+            # The scripted judge gives 2.0 only to a trace holding an edit the script made.
+            assert {n["rubric_score_raw"] for n in negatives} == {2.0}
+            assert {p["rubric_score_raw"] for p in group["positive_pool"]} == {8.0}
+        published[domain.value] = {n["negative_kind"] for g in groups for n in g["negative_bank"]}
+        assert published[domain.value] <= set(llm_kinds(domain)) & set(script.real_edits)
+    assert len(published["math"]) >= 6, published
+    assert len(published["code"]) >= 5, published
+    assert published["code"] & {"missing_edge_case", "dropped_step"}, "a dropped plan step"
+    assert published["code"] & {"off_by_one", "inverted_condition", "arithmetic_error"}

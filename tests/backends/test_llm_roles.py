@@ -9,15 +9,20 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from kind_helpers import check, gate_failure
+from paths import REPO
+from seed_helpers import bundled_code_seeds
 
 from groupbuild.backends.llm.client import LLMConfigError
 from groupbuild.backends.llm.prompts import Prompts, default_prompts_dir
 from groupbuild.backends.llm.retry import Backoff
 from groupbuild.backends.llm.session import LLMSession, load_rubric
-from groupbuild.config import Config, RoleConfig, RolesConfig
+from groupbuild.config import Config, RoleConfig, RolesConfig, SeedsConfig
 from groupbuild.errors import StageReject
-from groupbuild.kinds import Kind, definition
+from groupbuild.kinds import Kind, KindDef, definition, offered
 from groupbuild.schema import DIMENSIONS, Domain, Seed, Trace
+from groupbuild.seeds import load_seeds
+from groupbuild.text.plans.links import plan_to_trace
 from tests.servers.openai_script import RoleScript, shown_steps
 
 pytest_plugins = ["tests.servers.openai_fixtures"]
@@ -92,16 +97,24 @@ def test_perturber_offers_only_kinds_whose_proof_its_splice_feeds(tmp_path):
     session = session_for("http://127.0.0.1:9/v1", tmp_path)
     math_kinds = session.perturber().kinds(Domain.MATH)
     code_kinds = session.perturber().kinds(Domain.CODE)
-    # A proof that reads a false identity or a program twin cannot be fed by a one-step rewrite.
+    # A proof that reads a false identity, or a rewiring of the steps after a dropped one,
+    # cannot be fed by one step edit (and, for code, the program that follows it).
     assert Kind.WRONG_LEMMA not in math_kinds and Kind.CIRCULAR_REASONING not in math_kinds
-    assert {Kind.MISREAD_VALUE, Kind.OVERCLAIM} <= set(math_kinds)
-    assert code_kinds == [Kind.FALSE_CLAIM]
+    assert Kind.DROPPED_STEP_REWIRED not in math_kinds
+    assert {Kind.MISREAD_VALUE, Kind.OVERCLAIM, Kind.OPERATOR_SWAP} <= set(math_kinds)
+    assert {Kind.DROPPED_STEP, Kind.REDUNDANT_DETOUR} <= set(math_kinds)
+    assert {Kind.FALSE_CLAIM, Kind.OFF_BY_ONE, Kind.MISSING_EDGE_CASE} <= set(code_kinds)
+    assert {Kind.WRONG_ORDER, Kind.REDUNDANT_CODE} <= set(code_kinds)
+    for kind in code_kinds:
+        offer = definition(Domain.CODE, kind).llm
+        assert offer is not None and offer.program == (kind is not Kind.FALSE_CLAIM)
     for domain, kinds in ((Domain.MATH, math_kinds), (Domain.CODE, code_kinds)):
         for kind in kinds:
             found = definition(domain, kind)
             assert found.proof is not None and found.llm is not None
             assert (default_prompts_dir() / found.llm.template).is_file()
     assert math_kinds == sorted(math_kinds, key=list(Kind).index)
+    assert code_kinds == sorted(code_kinds, key=list(Kind).index)
 
 
 @pytest.mark.parametrize(
@@ -246,3 +259,110 @@ def test_shipped_llm_configs_put_every_role_on_the_llm_backend(tmp_path):
     assert Endpoint.resolve("judge", openai.roles.judge, env).base_url == env["OPENAI_BASE_URL"]
     vllm = load_config(configs / "vllm.yaml", env={})
     assert Endpoint.resolve("judge", vllm.roles.judge, env).base_url.endswith(":8000/v1")
+
+
+def _max_subarray() -> tuple[Seed, Trace]:
+    seed = next(s for s in bundled_code_seeds() if s.entry_point == "max_subarray_sum")
+    return seed, plan_to_trace(seed)
+
+
+def _perturb(server_url: str, tmp: Path, seed: Seed, reference: Trace, kind: Kind):
+    session = session_for(server_url, tmp)
+    return run(session, lambda s: s.perturber().perturb(seed, reference, kind, random.Random(1)))
+
+
+def test_the_code_perturber_shows_the_program_and_runs_the_one_the_model_wrote(
+    openai_server, tmp_path
+):
+    seed, reference = _max_subarray()
+    index = next(i for i, s in enumerate(reference.steps) if "greater than the best" in s)
+    program = (seed.solution or "").replace("if running > best:", "if running < best:")
+    text = reference.steps[index].replace("greater than", "less than")
+    reply = {"step_index": index + 1, "new_text": text, "program": f"```python\n{program}```"}
+    server = openai_server(lambda role, body: reply)
+    edit, _ = _perturb(server.base_url, tmp_path, seed, reference, Kind.INVERTED_CONDITION)
+    assert edit.trace.steps == (*reference.steps[:index], text, *reference.steps[index + 1 :])
+    evidence = edit.evidence.to_json()
+    assert evidence["twin_program"] == program and evidence["plan_step"] == index
+    assert (
+        check(Domain.CODE, Kind.INVERTED_CONDITION, seed, reference, edit.trace, evidence) is None
+    )
+    prompt = server.log[0].body["messages"][-1]["content"]
+    assert (seed.solution or "").strip() in prompt
+    assert not any(test in prompt for test in seed.tests)
+
+
+def test_a_dropped_code_step_keeps_the_other_steps_and_runs_the_program_without_its_guard(
+    openai_server, tmp_path
+):
+    seed, reference = _max_subarray()
+    program = (seed.solution or "").replace("    if not nums:\n        return 0\n", "")
+    reply = {"step_index": 1, "new_text": "", "program": program}
+    server = openai_server(lambda role, body: reply)
+    edit, _ = _perturb(server.base_url, tmp_path, seed, reference, Kind.MISSING_EDGE_CASE)
+    assert edit.trace.steps == reference.steps[1:] and edit.declared_span == (0,)
+    assert (
+        check(Domain.CODE, Kind.MISSING_EDGE_CASE, seed, reference, edit.trace, edit.evidence)
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("program", "reason"),
+    [
+        ("def max_subarray_sum(nums):\n    return 0\n", "llm_edit_unusable"),
+        ("```python\n```", "llm_no_program"),
+    ],
+)
+def test_a_code_program_rewriting_other_lines_or_missing_is_rejected(
+    openai_server, tmp_path, program, reason
+):
+    seed, reference = _max_subarray()
+    index = next(i for i, s in enumerate(reference.steps) if "greater than the best" in s)
+    text = reference.steps[index].replace("greater than", "less than")
+    reply = {"step_index": index + 1, "new_text": text, "program": program}
+    server = openai_server(lambda role, body: reply)
+    with pytest.raises(StageReject) as caught:
+        _perturb(server.base_url, tmp_path, seed, reference, Kind.INVERTED_CONDITION)
+    assert caught.value.reason == reason
+
+
+def test_the_scripted_model_makes_a_real_edit_of_every_kind_the_llm_path_offers(
+    openai_server, tmp_path
+):
+    """Template, script, perturber and splice together: each offered kind's prompt is answered
+    with an edit of that kind that passes every gate on some bundled seed."""
+    seeds = [s for s in load_seeds(SeedsConfig(), base_dir=REPO) if isinstance(s, Seed)]
+    script = RoleScript(seeds=seeds)
+    server = openai_server(script)
+    session = session_for(server.base_url, tmp_path)
+
+    async def first_passing(kind: KindDef) -> str | None:
+        failures: list[str] = []
+        for seed in (s for s in seeds if s.domain is kind.domain):
+            reference = script.plans[seed.problem]
+            try:
+                edit, _ = await session.perturber().perturb(
+                    seed, reference, kind.kind, random.Random(0)
+                )
+            except StageReject as exc:
+                failures.append(exc.reason)
+                continue
+            reason = gate_failure(seed, reference, edit, kind)
+            if reason is None:
+                return None
+            failures.append(reason)
+        return f"{kind.domain.value}/{kind.kind}: {failures[:5]}"
+
+    async def every() -> list[str]:
+        try:
+            kinds = [d for domain in Domain for d in offered("llm", domain)]
+            found = [await first_passing(kind) for kind in kinds]
+            return [f for f in found if f is not None]
+        finally:
+            await session.aclose()
+
+    assert asyncio.run(every()) == []
+    assert {k for k in script.real_edits} == {d.kind for d in offered("llm", Domain.MATH)} | {
+        d.kind for d in offered("llm", Domain.CODE)
+    }

@@ -1,7 +1,8 @@
 """Offer only what can succeed: every kind a backend offers passes every gate on a real seed.
 
 For `rules`, the kind's rule runs on the bundled seeds until one edit passes the gates. For
-`llm`, a model's one-step rewrite is stood in for by the changed step of such a rule edit, fed
+`llm`, a model's reply is stood in for by such a rule edit as a model would write it (the
+changed or dropped step, and for a code kind the program following the flawed plan), fed
 through the kind's `splice` exactly as the LLM perturber feeds a reply. A kind the registry
 offers without either is a failure here, not a silent `too_few_negatives` at run time.
 """
@@ -13,20 +14,16 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from kind_helpers import gate_failure, model_rewrite
 
-from groupbuild.config import SeedsConfig, ValidateConfig
+from groupbuild.config import SeedsConfig
 from groupbuild.errors import StageReject
-from groupbuild.hashing import candidate_id
-from groupbuild.kinds import BACKENDS, Edit, Kind, KindDef, definitions, offered_definition
-from groupbuild.schema import Candidate, Domain, Provenance, Role, Seed, Trace
+from groupbuild.kinds import BACKENDS, Kind, KindDef, definitions, offered_definition
+from groupbuild.schema import Domain, Seed, Trace
 from groupbuild.seeds import load_seeds
-from groupbuild.stages.context import trace_answer
-from groupbuild.stages.validate import gates_for
 from groupbuild.text.math.gold import solution_to_trace
 from groupbuild.text.plans.links import plan_to_trace
-from groupbuild.text.traces import step_diff
 
-GATES = gates_for(ValidateConfig(require_ordering=False))
 TRIES = 3
 
 
@@ -41,34 +38,6 @@ def bundled(domain: Domain) -> tuple[tuple[Seed, Trace], ...]:
         else:
             planned.append((seed, plan_to_trace(seed)))
     return tuple(planned)
-
-
-def gate_failure(seed: Seed, reference: Trace, edit: Edit, kind: KindDef) -> str | None:
-    ref = _candidate(seed, reference, Role.REFERENCE, None, ())
-    cand = _candidate(seed, edit.trace, Role.NEGATIVE, kind.kind, edit.declared_span)
-    cand = cand.model_copy(
-        update={"diff": step_diff(reference, edit.trace), "evidence": edit.evidence.to_json()}
-    )
-    for name, gate in GATES:
-        reason = gate(seed, ref, cand, kind.spec)
-        if reason is not None:
-            return f"{name}:{reason}"
-    return None
-
-
-def _candidate(
-    seed: Seed, trace: Trace, role: Role, kind: Kind | None, span: tuple[int, ...]
-) -> Candidate:
-    return Candidate(
-        candidate_id=candidate_id(seed.problem_id, kind, 0, trace.render()),
-        problem_id=seed.problem_id,
-        role=role,
-        trace=trace,
-        kind=None if kind is None else kind.value,
-        declared_span=span,
-        answer=trace_answer(seed, trace),
-        provenance=Provenance(backend="rules"),
-    )
 
 
 def rule_edits(kind: KindDef):
@@ -103,8 +72,7 @@ def test_every_offered_kind_passes_every_gate_on_some_bundled_seed(kind: KindDef
     assert kind.rule is not None, f"{kind.kind}: give this LLM-only kind a hand-made rewrite here"
     failures: list[str] = []
     for seed, reference, edit in passing_rule_edits(kind):
-        index = edit.declared_span[0]
-        spliced = kind.llm.splice(seed, reference, index, edit.trace.steps[index])
+        spliced = kind.llm.splice(seed, reference, model_rewrite(kind, edit))
         if spliced is None:
             failures.append(f"{seed.problem_id}: splice refused")
             continue
@@ -112,7 +80,7 @@ def test_every_offered_kind_passes_every_gate_on_some_bundled_seed(kind: KindDef
         if reason is None:
             return
         failures.append(f"{seed.problem_id}: {reason}")
-    pytest.fail(f"no one-step rewrite of {kind.kind} passes through splice: {failures[:5]}")
+    pytest.fail(f"no model reply of {kind.kind} passes through splice: {failures[:5]}")
 
 
 def test_every_kind_of_the_taxonomy_is_registered_once_per_domain():
@@ -135,7 +103,8 @@ def test_a_perturber_asked_for_a_kind_its_backend_does_not_offer_rejects_it():
     for backend, domain, kind in (
         ("llm", Domain.MATH, Kind.WRONG_LEMMA),
         ("rules", Domain.MATH, Kind.CIRCULAR_REASONING),
-        ("llm", Domain.CODE, Kind.OFF_BY_ONE),
+        ("llm", Domain.MATH, Kind.DROPPED_STEP_REWIRED),
+        ("llm", Domain.CODE, Kind.WRONG_ALGORITHM_CHOICE),
     ):
         with pytest.raises(StageReject) as caught:
             offered_definition(backend, domain, kind)

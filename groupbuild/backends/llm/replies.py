@@ -23,6 +23,13 @@ class PerturbReply(BaseModel):
     new_text: str
 
 
+class CodePerturbReply(PerturbReply):
+    """A flawed plan step and the program that follows the flawed plan: the reference program
+    with the lines of that step rewritten (the twin the kind's proof runs)."""
+
+    program: str
+
+
 @cache
 def judge_reply(domain: Domain) -> type[BaseModel]:
     """The judge's reply for `domain`: the five 0-10 dimension scores first, then the rest.

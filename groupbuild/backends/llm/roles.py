@@ -17,9 +17,9 @@ from typing import Any
 from groupbuild.aio import settle
 from groupbuild.backends.llm.client import LLMClient
 from groupbuild.backends.llm.prompts import Prompts
-from groupbuild.backends.llm.replies import PerturbReply, judge_reply
+from groupbuild.backends.llm.replies import CodePerturbReply, PerturbReply, judge_reply
 from groupbuild.errors import StageReject
-from groupbuild.kinds import Edit, Kind, offered, offered_definition
+from groupbuild.kinds import Edit, Kind, StepRewrite, offered, offered_definition
 from groupbuild.roles import Executor
 from groupbuild.schema import DIMENSIONS, Domain, Provenance, Rubric, Seed, Trace
 from groupbuild.text.traces import parse_reasoning
@@ -169,8 +169,10 @@ class LLMPlanner:
 
 
 class LLMPerturber:
-    """A kind the LLM path offers names its template; the model rewrites exactly one step and
-    the kind's `splice` turns that rewrite into an edit with the evidence its proof reads."""
+    """A kind the LLM path offers names its template and the shape of its edit; the model
+    rewrites, drops or adds exactly one step (or swaps one with the next), for a code kind
+    proven by execution also writing the program that follows the flawed plan, and the kind's
+    `splice` turns the reply into an edit with the evidence its proof reads."""
 
     def __init__(self, client: LLMClient, prompts: Prompts) -> None:
         self.client, self.prompts = client, prompts
@@ -190,15 +192,26 @@ class LLMPerturber:
             steps=reference.steps,
             trace_name="solution" if seed.domain is Domain.MATH else "plan",
             suggested=rng.randrange(len(reference.steps)) + 1,
+            shape=offer.shape,
+            program=seed.solution if offer.program else None,
         )
-        reply = await self.client.structured(messages, PerturbReply)
+        reply_model = CodePerturbReply if offer.program else PerturbReply
+        reply = await self.client.structured(messages, reply_model)
         index = reply.step_index - 1
-        if not 0 <= index < len(reference.steps):
+        if not 0 <= index < offer.positions(len(reference.steps)):
             raise StageReject("llm_bad_edit", f"step {reply.step_index} is not in the trace")
-        text = clean_step(reply.new_text)
-        if not text or text == clean_step(reference.steps[index]):
+        text = clean_step(reply.new_text) if offer.writes_step else ""
+        if offer.writes_step and not text:
+            raise StageReject("llm_no_edit", f"step {reply.step_index} came back empty")
+        if offer.shape == "rewrite" and text == clean_step(reference.steps[index]):
             raise StageReject("llm_no_edit", f"step {reply.step_index} came back unchanged")
-        edit = offer.splice(seed, reference, index, text)
+        program = None
+        if isinstance(reply, CodePerturbReply):
+            try:
+                program = _program(reply.program)
+            except ValueError:
+                raise StageReject("llm_no_program", "the reply holds no program") from None
+        edit = offer.splice(seed, reference, StepRewrite(index, text, program))
         if edit is None:
             raise StageReject("llm_edit_unusable", f"step {reply.step_index} cannot be carried on")
         provenance = Provenance(

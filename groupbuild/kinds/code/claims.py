@@ -22,7 +22,7 @@ from typing import Any
 from groupbuild.execute.sandbox import Outcome
 from groupbuild.kinds.code.harm import plan_changed, run_tests
 from groupbuild.kinds.evidence import PlanEdit
-from groupbuild.kinds.registry import Edit, KindDef, LLMOffer, ProofCase, register
+from groupbuild.kinds.registry import Edit, KindDef, LLMOffer, ProofCase, StepRewrite, register
 from groupbuild.kinds.spec import Kind, KindSpec
 from groupbuild.schema import Domain, Seed, Signature, Trace
 from groupbuild.text.code.syntax import loops, nested_data_loop
@@ -287,8 +287,9 @@ def _empty_claim_disproved(
     return "claim_unproven"
 
 
-def splice_claim(seed: Seed, reference: Trace, index: int, text: str) -> Edit | None:
+def splice_claim(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Edit | None:
     """A model's rewrite of one plan sentence; the proof reads the claim back from the text."""
+    index, text = rewrite.index, rewrite.text
     steps = list(reference.steps)
     before = steps[index]
     steps[index] = text

@@ -17,7 +17,7 @@ from typing import Any
 from groupbuild.execute.sandbox import Limits, Outcome, TestReport, run_assert_tests
 from groupbuild.hashing import digest
 from groupbuild.kinds.evidence import TwinEdit
-from groupbuild.kinds.registry import KindDef, ProofCase, ProofFn, RuleFn
+from groupbuild.kinds.registry import KindDef, LLMOffer, ProofCase, ProofFn, RuleFn
 from groupbuild.kinds.spec import Kind, KindSpec
 from groupbuild.schema import Domain, Seed, Signature
 from groupbuild.text.code.syntax import call_arguments
@@ -196,10 +196,13 @@ def twin_kind(
     length_exempt: bool = False,
     shape: ProofFn | None = None,
     edge_only: bool = False,
+    llm: LLMOffer | None = None,
 ) -> KindDef:
-    """A code kind whose rule mirrors its plan edit in a program twin, proven by running it."""
+    """A code kind whose rule mirrors its plan edit in a program twin, proven by running it;
+    `llm` (a `model_twins.twin_offer`) when a model's edit and program can feed that proof."""
     spec = KindSpec(kind, Domain.CODE, taxonomy_id, signature, max_steps, False, length_exempt)
-    return KindDef(spec, TwinEdit, rule, twin_proof(signature, shape, edge_only=edge_only))
+    proof = twin_proof(signature, shape, edge_only=edge_only)
+    return KindDef(spec, TwinEdit, rule, proof, llm)
 
 
 def unimplemented(kind: Kind, taxonomy_id: str, signature: Signature = Signature.ANSWER) -> KindDef:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from groupbuild.kinds.code import twins as pt
 from groupbuild.kinds.code.harm import twin_kind, unimplemented
+from groupbuild.kinds.code.model_twins import twin_offer
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
 from groupbuild.schema import Seed, Trace
@@ -263,13 +264,46 @@ def wrong_order(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None
     )
 
 
-register(twin_kind(Kind.OFF_BY_ONE, "C1", off_by_one))
+_T = "perturb/code/{}.j2"
+register(twin_kind(Kind.OFF_BY_ONE, "C1", off_by_one, llm=twin_offer(_T.format("off_by_one"))))
 register(
-    twin_kind(Kind.MISSING_EDGE_CASE, "C2", missing_edge_case, length_exempt=True, edge_only=True)
+    twin_kind(
+        Kind.MISSING_EDGE_CASE,
+        "C2",
+        missing_edge_case,
+        length_exempt=True,
+        edge_only=True,
+        llm=twin_offer(_T.format("missing_edge_case"), "delete"),
+    )
 )
-register(twin_kind(Kind.INVERTED_CONDITION, "C3", inverted_condition))
-register(twin_kind(Kind.DROPPED_STEP, "C6", dropped_step, length_exempt=True))
-register(twin_kind(Kind.WRONG_ORDER, "C7", wrong_order, max_steps=2))
+register(
+    twin_kind(
+        Kind.INVERTED_CONDITION,
+        "C3",
+        inverted_condition,
+        llm=twin_offer(_T.format("inverted_condition")),
+    )
+)
+register(
+    twin_kind(
+        Kind.DROPPED_STEP,
+        "C6",
+        dropped_step,
+        length_exempt=True,
+        llm=twin_offer(_T.format("dropped_step"), "delete"),
+    )
+)
+register(
+    twin_kind(
+        Kind.WRONG_ORDER,
+        "C7",
+        wrong_order,
+        max_steps=2,
+        llm=twin_offer(_T.format("wrong_order"), "swap"),
+    )
+)
 register(unimplemented(Kind.WRONG_ALGORITHM_CHOICE, "C8"))
 register(unimplemented(Kind.INFEASIBLE_COMPLEXITY, "C9"))
-register(twin_kind(Kind.SPEC_MISREAD, "C10", spec_misread))
+register(
+    twin_kind(Kind.SPEC_MISREAD, "C10", spec_misread, llm=twin_offer(_T.format("spec_misread")))
+)

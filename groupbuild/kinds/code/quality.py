@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from groupbuild.kinds.code import twins as pt
 from groupbuild.kinds.code.harm import twin_kind
+from groupbuild.kinds.code.model_twins import twin_offer
 from groupbuild.kinds.code.values import finish
 from groupbuild.kinds.evidence import TwinEdit
 from groupbuild.kinds.registry import Edit, ProofCase, register
@@ -229,5 +230,6 @@ register(
         max_steps=2,
         length_exempt=True,
         shape=only_no_ops_added,
+        llm=twin_offer("perturb/code/redundant_code.j2", "insert"),
     )
 )

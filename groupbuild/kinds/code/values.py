@@ -17,6 +17,7 @@ from typing import Any
 
 from groupbuild.kinds.code import twins as pt
 from groupbuild.kinds.code.harm import twin_kind, unimplemented
+from groupbuild.kinds.code.model_twins import twin_offer
 from groupbuild.kinds.code.plan_edits import Rewrite
 from groupbuild.kinds.evidence import TwinEdit
 from groupbuild.kinds.registry import Edit, ProofCase, ProofFn, register
@@ -340,7 +341,11 @@ def one_node_change(kind: Kind) -> ProofFn:
 
 register(
     twin_kind(
-        Kind.ARITHMETIC_ERROR, "C4", arithmetic_error, shape=one_node_change(Kind.ARITHMETIC_ERROR)
+        Kind.ARITHMETIC_ERROR,
+        "C4",
+        arithmetic_error,
+        shape=one_node_change(Kind.ARITHMETIC_ERROR),
+        llm=twin_offer("perturb/code/arithmetic_error.j2"),
     )
 )
 register(unimplemented(Kind.WRONG_API, "C11"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from groupbuild.kinds.code import twins as pt
 from groupbuild.kinds.code.harm import twin_kind
+from groupbuild.kinds.code.model_twins import twin_offer
 from groupbuild.kinds.code.values import Site, choose, finish, on_lines, one_node_change
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
@@ -225,6 +226,10 @@ def variable_misuse(seed: Seed, reference: Trace, rng: random.Random) -> Edit | 
 
 register(
     twin_kind(
-        Kind.VARIABLE_MISUSE, "C5", variable_misuse, shape=one_node_change(Kind.VARIABLE_MISUSE)
+        Kind.VARIABLE_MISUSE,
+        "C5",
+        variable_misuse,
+        shape=one_node_change(Kind.VARIABLE_MISUSE),
+        llm=twin_offer("perturb/code/variable_misuse.j2"),
     )
 )

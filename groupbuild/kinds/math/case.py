@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from groupbuild.kinds.evidence import MathEvidence
-from groupbuild.kinds.math.edits import splice
-from groupbuild.kinds.registry import KindDef, LLMOffer, ProofCase, ProofFn, RuleFn
+from groupbuild.kinds.evidence import DroppedValue, Insertion, MathEvidence
+from groupbuild.kinds.math.edits import splice, splice_dropped, splice_inserted
+from groupbuild.kinds.registry import KindDef, LLMOffer, ProofCase, ProofFn, RuleFn, Shape
 from groupbuild.kinds.spec import Kind, KindSpec
 from groupbuild.schema import Domain, Signature, StepDiff
 from groupbuild.text import math as mt
@@ -126,6 +126,7 @@ class MathKind:
         rule: RuleFn | None = None,
         proof: Callable[[MathCase], str | None] | None = None,
         llm_template: str | None = None,
+        llm_shape: Shape = "rewrite",
     ) -> KindDef:
         spec = KindSpec(
             self.kind,
@@ -136,11 +137,19 @@ class MathKind:
             self.propagates,
             self.length_exempt,
         )
-        llm = None
-        if llm_template is not None:
-            extra = set(self.evidence.model_fields) - set(MathEvidence.model_fields)
-            required = sorted(n for n in extra if self.evidence.model_fields[n].is_required())
-            if required:
-                raise ValueError(f"{self.kind}: a one-step rewrite cannot supply {required}")
-            llm = LLMOffer(llm_template, splice(self.evidence, propagates=self.propagates))
+        llm = None if llm_template is None else self._offer(llm_template, llm_shape)
         return KindDef(spec, self.evidence, rule, math_proof(proof) if proof else None, llm)
+
+    def _offer(self, template: str, shape: Shape) -> LLMOffer:
+        """The LLM offer, refused when the reply of `shape` cannot supply the evidence."""
+        if shape == "delete" and self.evidence is DroppedValue and not self.propagates:
+            return LLMOffer(template, splice_dropped, shape="delete")
+        if shape == "insert" and self.evidence is Insertion:
+            return LLMOffer(template, splice_inserted, shape="insert")
+        if shape != "rewrite":
+            raise ValueError(f"{self.kind}: no {shape} splice supplies {self.evidence.__name__}")
+        extra = set(self.evidence.model_fields) - set(MathEvidence.model_fields)
+        required = sorted(n for n in extra if self.evidence.model_fields[n].is_required())
+        if required:
+            raise ValueError(f"{self.kind}: a one-step rewrite cannot supply {required}")
+        return LLMOffer(template, splice(self.evidence, propagates=self.propagates))

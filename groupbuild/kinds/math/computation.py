@@ -169,12 +169,12 @@ def prove_unit_error(c: MathCase) -> str | None:
 _A = Signature.ANSWER
 register(
     MathKind(Kind.ARITHMETIC_SLIP, "M3", _A, propagates=True, evidence=ev.ValueChange).define(
-        arithmetic_slip, prove_arithmetic_slip
+        arithmetic_slip, prove_arithmetic_slip, "perturb/math/arithmetic_slip.j2"
     )
 )
 register(
     MathKind(Kind.OPERATOR_SWAP, "M4", _A, propagates=True, evidence=ev.OperatorChange).define(
-        operator_swap, prove_operator_swap
+        operator_swap, prove_operator_swap, "perturb/math/operator_swap.j2"
     )
 )
 register(

@@ -69,5 +69,5 @@ register(
         max_steps=2,
         length_exempt=True,
         evidence=ev.Insertion,
-    ).define(redundant_detour, prove_redundant_detour)
+    ).define(redundant_detour, prove_redundant_detour, "perturb/math/redundant_detour.j2", "insert")
 )

@@ -17,8 +17,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import TypeVar
 
-from groupbuild.kinds.evidence import MathEvidence, ValueChange
-from groupbuild.kinds.registry import Edit, SpliceFn
+from groupbuild.kinds.evidence import DroppedValue, Insertion, MathEvidence, ValueChange
+from groupbuild.kinds.registry import Edit, SpliceFn, StepRewrite
 from groupbuild.schema import Seed, Trace
 from groupbuild.text import math as mt
 from groupbuild.text.cues import CUE_LEXICON
@@ -209,7 +209,8 @@ def splice(model: type[MathEvidence], *, propagates: bool) -> SpliceFn:
     carried through the later steps when the kind propagates, and the evidence its proof reads.
     The gates, not this function, decide whether the result is a good edit."""
 
-    def build(seed: Seed, reference: Trace, index: int, text: str) -> Edit | None:
+    def build(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Edit | None:
+        index, text = rewrite.index, rewrite.text
         ctx = Context.of(seed, reference)
         steps = list(ctx.steps)
         steps[index] = text
@@ -230,3 +231,40 @@ def splice(model: type[MathEvidence], *, propagates: bool) -> SpliceFn:
         return Edit(trace=trace, declared_span=(index,), evidence=evidence)
 
     return build
+
+
+def _shown_answer(trace: Trace) -> str | None:
+    answer = mt.answer_value(trace)
+    return None if answer is None else mt.canonical(answer)
+
+
+def splice_dropped(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Edit | None:
+    """The LLM path of a dropped step: the model names the step to drop; the value that step
+    derived (its last equation's result) is the evidence. None for a step deriving nothing."""
+    if len(reference.steps) < 2:
+        return None
+    step = mt.parse_step(reference.steps[rewrite.index])
+    results = [
+        value
+        for eq in step.equations
+        if (r := mt.bare(step.tokens, *eq.result)) is not None
+        and (value := step.tokens[r].value) is not None
+    ]
+    if not results:
+        return None
+    steps = reference.steps[: rewrite.index] + reference.steps[rewrite.index + 1 :]
+    trace = Trace(steps=steps)
+    evidence = DroppedValue(dropped_value=mt.canonical(results[-1]), answer=_shown_answer(trace))
+    return Edit(trace=trace, declared_span=(rewrite.index,), evidence=evidence)
+
+
+def splice_inserted(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Edit | None:
+    """The LLM path of an inserted step: the model's new step goes in at `rewrite.index`, after
+    an existing step (a new first step has nothing to restate)."""
+    if rewrite.index < 1:
+        return None
+    steps = list(reference.steps)
+    steps.insert(rewrite.index, rewrite.text)
+    trace = Trace(steps=tuple(steps))
+    evidence = Insertion(inserted_after=rewrite.index - 1, answer=_shown_answer(trace))
+    return Edit(trace=trace, declared_span=(rewrite.index,), evidence=evidence)

@@ -136,7 +136,7 @@ def prove_overclaim(c: MathCase) -> str | None:
 _S = Signature.SUPPORT
 register(
     MathKind(Kind.DROPPED_STEP, "M1", _S, length_exempt=True, evidence=ev.DroppedValue).define(
-        dropped_step, prove_dropped_step
+        dropped_step, prove_dropped_step, "perturb/math/dropped_step.j2", "delete"
     )
 )
 register(

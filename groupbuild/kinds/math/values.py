@@ -122,11 +122,11 @@ register(
 )
 register(
     MathKind(Kind.INCONSISTENT_CARRY, "M6", _A, propagates=True, evidence=ev.ValueChange).define(
-        inconsistent_carry, prove_inconsistent_carry
+        inconsistent_carry, prove_inconsistent_carry, "perturb/math/inconsistent_carry.j2"
     )
 )
 register(
     MathKind(Kind.GOAL_DRIFT, "M10", _A, evidence=ev.ReportedFrom).define(
-        goal_drift, prove_goal_drift
+        goal_drift, prove_goal_drift, "perturb/math/goal_drift.j2"
     )
 )
