@@ -287,7 +287,7 @@ def test_the_code_perturber_shows_the_program_and_runs_the_one_the_model_wrote(
     assert (
         check(Domain.CODE, Kind.INVERTED_CONDITION, seed, reference, edit.trace, evidence) is None
     )
-    prompt = server.log[0].body["messages"][-1]["content"]
+    prompt = server.work[0].body["messages"][-1]["content"]
     assert (seed.solution or "").strip() in prompt
     assert not any(test in prompt for test in seed.tests)
 
