@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ def start_server(latency: float, answers: Path) -> tuple[subprocess.Popen[str], 
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"},
     )
     assert process.stdout is not None
     return process, f"http://127.0.0.1:{int(process.stdout.readline())}"
@@ -65,7 +67,10 @@ def pipeline(url: str, gsm8k: Path, seeds: int, concurrency: int, work: Path) ->
     config = Config.model_validate(
         {
             "name": "bench",
-            "seeds": {"sources": [{"format": "gsm8k", "path": str(gsm8k), "limit": seeds}]},
+            "seeds": {
+                "sources": [{"format": "gsm8k", "path": str(gsm8k), "limit": seeds}],
+                "skip_invalid": True,
+            },
             "roles": {name: role for name in ("planner", "perturber", "judge", "executor")},
             "runner": {
                 "runs_dir": str(work / "runs"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -12,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from llm_helpers import ask_model
 from paths import REPO
 from pydantic import BaseModel
 
@@ -51,15 +51,7 @@ def batch_client(url: str, cache_dir: Path) -> LLMClient:
 
 
 def ask(client: LLMClient, prompts: list[str]) -> list[Any]:
-    async def go() -> list[Any]:
-        try:
-            jobs = [client.structured([{"role": "user", "content": p}], Label) for p in prompts]
-            return await asyncio.gather(*jobs, return_exceptions=True)
-        finally:
-            await client.aclose()
-            client.cache.close()
-
-    return asyncio.run(go())
+    return ask_model(client, Label, prompts)
 
 
 PROMPTS = [f"item {i}" for i in range(5)]

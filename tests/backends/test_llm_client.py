@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from llm_helpers import ask_model
 from pydantic import BaseModel
 
 from groupbuild.backends.llm.cache import ResponseCache
@@ -44,15 +45,7 @@ def make_client(url: str, cache_dir: Path, **role: Any) -> LLMClient:
 
 
 def ask(client: LLMClient, *prompts: str) -> list[Any]:
-    async def go() -> list[Any]:
-        try:
-            jobs = [client.structured([{"role": "user", "content": p}], Answer) for p in prompts]
-            return await asyncio.gather(*jobs, return_exceptions=True)
-        finally:
-            await client.aclose()
-            client.cache.close()
-
-    return asyncio.run(go())
+    return ask_model(client, Answer, prompts)
 
 
 def test_replies_parse_and_a_rerun_is_served_from_the_cache(openai_server, tmp_path):

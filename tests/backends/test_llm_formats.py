@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from llm_helpers import ask_model
 from pydantic import BaseModel
 
 from groupbuild.backends.llm.cache import ResponseCache
@@ -52,15 +53,7 @@ def client_for(
 
 
 def ask(client: LLMClient, *prompts: str) -> list[Any]:
-    async def go() -> list[Any]:
-        try:
-            jobs = [client.structured([{"role": "user", "content": p}], Verdict) for p in prompts]
-            return await asyncio.gather(*jobs, return_exceptions=True)
-        finally:
-            await client.aclose()
-            client.cache.close()
-
-    return asyncio.run(go())
+    return ask_model(client, Verdict, prompts)
 
 
 SENT_TYPE = {
