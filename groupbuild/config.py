@@ -144,6 +144,19 @@ class ValidateConfig(Section):
     """Each negative's rubric total must be below the reference's."""
 
 
+class AuditThresholds(Section):
+    """Where the card flags a shortcut (dev split; see `groupbuild.report.shortcuts`)."""
+
+    bow_pairwise_accuracy: float = 0.60
+    """A bag-of-words model trained on train pairs, picking the negative of each dev pair."""
+    bow_pairwise_accuracy_per_kind: float = 0.65
+    template_phrase_rate: float = 0.01
+    number_shape_rate: float = 0.01
+    length_shortcut: float = 0.65
+    position_auc: float = 0.60
+    text_auc: float = 0.60
+
+
 class PublishConfig(Section):
     out_dir: str = "dist/tracelift-groups"
     split_seed: int = 18
@@ -154,6 +167,7 @@ class PublishConfig(Section):
     pretty_name: str = "TRACELIFT-GROUPS"
     audit: bool = True
     """Measure the artifact audit (cue words, length shortcut, text-only AUC) for the card."""
+    audit_thresholds: AuditThresholds = Field(default_factory=AuditThresholds)
 
 
 class RunnerConfig(Section):

@@ -114,7 +114,7 @@ def _write_dataset(config: Config, store: Store, out: Path, base_dir: Path) -> d
     if config.publish.audit and result["groups_published"]:
         from groupbuild.report.audit import audit
 
-        found = audit(out)
+        found = audit(out, thresholds=config.publish.audit_thresholds)
         result["audit"] = {"targets": found["targets"], "checks": found["checks"]}
     write_json_atomic(out / "summary.json", result)
     write_card(out, config, result, writers.schemas, provenance(config, base_dir))

@@ -8,7 +8,10 @@ independent of file order.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
+import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +55,13 @@ class NegativeFacts:
     diff_as_published: bool
     span_covers: bool
     """Every measured change is in the declared span or is numeric-only fallout."""
+    phrases: frozenset[int] = frozenset()
+    """Hashed word 2-4-grams of the edited steps that their reference steps lack."""
+    edited_at: tuple[int, ...] = ()
+    """Candidate indices of the edited steps."""
+    steps: int = 0
+    new_number_shape: bool = False
+    """An edited step writes a number of a shape (sign, decimals, fraction) the reference lacks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +88,9 @@ class DomainScan:
     reference_uplifts: list[float] = field(default_factory=list)
     traces: list[Sample] = field(default_factory=list)
     steps: list[Sample] = field(default_factory=list)
+    reference_phrases: Counter[int] = field(default_factory=Counter)
+    """Per hashed 2-4-gram, how many reference steps hold it."""
+    phrase_text: dict[int, str] = field(default_factory=dict)
     shown: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     """Heap of (−rank, problem id, group): the groups with the smallest sample rank."""
 
@@ -159,6 +172,8 @@ def _add_group(
     ds.splits[split] += 1
     ds.reference_steps += len(ref_steps)
     ds.reference_cue_steps += sum(1 for s in ref_steps if cues(s))
+    for step in ref_steps:
+        ds.reference_phrases.update(phrases(step))
     ds.reference_chars.append(len(ref["reasoning"]))
     ds.reference_labels[ref["rubric_label"]] += 1
     if ref.get("uplift") is not None:
@@ -176,7 +191,8 @@ def _add_group(
             if i not in shown_ref_steps:
                 shown_ref_steps.add(i)
                 ds.steps.append(Sample((featurizer.step(ref_steps[i]),), 0, held_out, None, gid))
-        ds.negatives.append(_facts(domain, split, group, ref, neg, rows, pairs, cues))
+        facts = _facts(domain, split, group, ref, neg, rows, pairs, cues)
+        ds.negatives.append(_with_wording(facts, ref_steps, steps, pairs, ds.phrase_text))
 
 
 def _facts(
@@ -219,6 +235,56 @@ def _facts(
         added_cues=tuple(added),
         diff_as_published=(changed, deleted, inserted) == tuple(map(list, published)),
         span_covers=all(_is_fallout(r, ref_steps, steps) for r in outside),
+    )
+
+
+_WORD = re.compile(r"[a-z]+|\d+(?:[.,/]\d+)*|[^\sa-z\d]")
+_NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?")
+
+
+def phrases(text: str, names: dict[int, str] | None = None) -> frozenset[int]:
+    """The step's word 2- to 4-grams, hashed (CRC32); `names` collects their text."""
+    words = _WORD.findall(text.lower())
+    found = set()
+    for n in (2, 3, 4):
+        for k in range(len(words) - n + 1):
+            gram = " ".join(words[k : k + n])
+            code = zlib.crc32(gram.encode())
+            found.add(code)
+            if names is not None:
+                names.setdefault(code, gram)
+    return frozenset(found)
+
+
+def number_shapes(text: str) -> set[tuple[bool, int, bool]]:
+    """(negative, decimal places, fraction) of each number written in `text`."""
+    shapes = set()
+    for number in _NUMBER.findall(text):
+        decimals = len(number.split(".", 1)[1].split("/")[0]) if "." in number else 0
+        shapes.add((number.startswith("-"), decimals, "/" in number))
+    return shapes
+
+
+def _with_wording(
+    facts: NegativeFacts,
+    ref_steps: list[str],
+    steps: list[str],
+    pairs: list[tuple[int, int]],
+    names: dict[int, str],
+) -> NegativeFacts:
+    """The facts a shortcut-hunter reads off the wording of an edit: new phrases, where the
+    edit sits, and numbers of a shape the reference never writes."""
+    added: set[int] = set()
+    for i, j in pairs:
+        added |= phrases(steps[j], names) - phrases(ref_steps[i])
+    reference_shapes = set().union(*(number_shapes(s) for s in ref_steps))
+    new_shape = any(number_shapes(steps[j]) - reference_shapes for _, j in pairs)
+    return dataclasses.replace(
+        facts,
+        phrases=frozenset(added),
+        edited_at=tuple(sorted({j for _, j in pairs})),
+        steps=len(steps),
+        new_number_shape=new_shape,
     )
 
 
