@@ -55,8 +55,8 @@ GUARDED = _seed(
     "            total += value\n"
     "        else:\n"
     "            total -= value\n"
-    "    total = total * 2\n"
-    "    total = total + 1\n"
+    "    doubled = total * 2\n"
+    "    total = doubled + 1\n"
     "    return total\n",
     ["assert guarded_sum([-1, 2, 3]) == 13", "assert guarded_sum([4]) == 9"],
 )
