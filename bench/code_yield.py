@@ -34,7 +34,8 @@ def run(fmt: str, path: Path, limit: int | None, workdir: Path) -> dict[str, obj
     if limit:
         source["limit"] = limit
     config = workdir / "bench.yaml"
-    config.write_text(json.dumps({"name": "bench", "seeds": {"sources": [source]}}))
+    seeds = {"sources": [source], "skip_invalid": True}
+    config.write_text(json.dumps({"name": "bench", "seeds": seeds}))
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "groupbuild.cli", "run", "--quiet", "--config", str(config),

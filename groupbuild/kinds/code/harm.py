@@ -26,7 +26,9 @@ from groupbuild.schema import Domain, Seed, Signature, Trace
 from groupbuild.text.code.syntax import call_arguments
 from groupbuild.text.cues import new_cue_words
 
-LIMITS = Limits(wall_seconds=2.0, cpu_seconds=2.0, memory_mb=256)
+LIMITS = Limits(wall_seconds=0.5, cpu_seconds=0.5, memory_mb=256)
+"""Reference programs of function seeds finish their tests in milliseconds; a twin that loops
+(an off-by-one on a `while`) is judged a timeout after half a second, not two."""
 FUZZ_CASES = 16
 _RUNS: OrderedDict[str, TestReport] = OrderedDict()
 _RUNS_KEPT = 256
