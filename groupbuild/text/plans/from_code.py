@@ -80,7 +80,12 @@ def explain(program: str, entry_point: str) -> tuple[Steps, Links] | str:
         return "step_too_long"
     if any(_CODE_TOKENS.search(step.text) for step in steps):
         return "code_token_in_wording"
-    return tuple(s.text for s in steps), tuple(tuple(sorted(set(s.lines))) for s in steps)
+    texts = tuple(s.text for s in steps)
+    from groupbuild.judge.flow import flow_flaws  # the judge reads plans written here
+
+    if any(flow_flaws(texts, function).values()):
+        return "wording_misread_as_flow_flaw"  # a reference the judge would mark down
+    return texts, tuple(tuple(sorted(set(s.lines))) for s in steps)
 
 
 def _fits(steps: list[Step]) -> bool:

@@ -45,6 +45,7 @@ class Writer:
         self.labels: dict[int, str] = {}
         """Sub-expressions an earlier step computed (`Planner.unfold`): read by their label."""
         self.args = {a.arg for a in function.args.args}
+        self.identifiers = self.args | {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
         self.flags = {
             t.id
             for node in ast.walk(function)
@@ -66,6 +67,8 @@ class Writer:
         if ident.lower() in ABBREVIATIONS:
             parts = [ident.lower()]
         if parts[-1].isdigit() and len(parts) > 1:
+            if ident.rstrip("0123456789_") in self.identifiers:
+                raise Unsupported("number_in_name")  # `binary1` beside `binary`: no plain reading
             parts = [ORDINALS.get(parts[-1], f"number {parts[-1]}"), *parts[:-1]]
         words = " ".join(ABBREVIATIONS.get(p.lower(), p.lower()) for p in parts)
         if any(c.isdigit() for c in words):
@@ -496,17 +499,12 @@ def _same(nodes: list[ast.expr]) -> bool:
 
 
 def label_for(node: ast.expr, writer: Writer) -> str:
-    """What a step that computes `node` ahead of its use calls the value ("the nums length")."""
+    """What a step that computes `node` ahead of its use calls the value ("the length"): no
+    variable's words, so the judge never reads the label as a program variable."""
     operation = _operation(node)
     if operation == writer.function.name:
         return "the result for the smaller case"
-    noun = LABELS.get(operation, "value")
-    subject = _subject(node)
-    if subject is not None:
-        owner = writer.name(subject).removeprefix("the ")
-        if len(owner.split()) <= 3:
-            return f"the {owner} {noun}"
-    return f"the {noun}"
+    return f"the {LABELS.get(operation, 'value')}"
 
 
 def _operation(node: ast.expr) -> str:
@@ -523,20 +521,6 @@ def _operation(node: ast.expr) -> str:
     if isinstance(node, ast.ListComp | ast.GeneratorExp | ast.SetComp):
         return "filtered" if node.generators[0].ifs else "comprehension"
     return ""
-
-
-def _subject(node: ast.expr) -> str | None:
-    """The one variable a computation is about, when there is one."""
-    if isinstance(node, ast.Call):
-        owner = node.func.value if isinstance(node.func, ast.Attribute) else None
-        first = owner if isinstance(owner, ast.Name) else (node.args[-1] if node.args else None)
-        return first.id if isinstance(first, ast.Name) and first.id != "math" else None
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-        return node.value.id
-    if isinstance(node, ast.ListComp | ast.GeneratorExp | ast.SetComp):
-        source = node.generators[0].iter
-        return source.id if isinstance(source, ast.Name) else None
-    return None
 
 
 def is_constant(node: ast.AST | None, value: object) -> bool:

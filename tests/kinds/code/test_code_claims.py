@@ -33,14 +33,14 @@ PAIRS = _seed(
 FIRST_GAP = _seed(
     "first_gap",
     "def first_gap(values):\n"
-    "    first = values[0]\n"
+    "    head = values[0]\n"
     "    total = 0\n"
-    "    largest = first\n"
-    "    for value in values:\n"
-    "        total += value\n"
-    "        if value > largest:\n"
-    "            largest = value\n"
-    "    total = total - first\n"
+    "    largest = head\n"
+    "    for item in values:\n"
+    "        total += item\n"
+    "        if item > largest:\n"
+    "            largest = item\n"
+    "    total = total - head\n"
     "    return total + largest\n",
     ["assert first_gap([1, 2, 3]) == 8", "assert first_gap([10]) == 10"],
 )
