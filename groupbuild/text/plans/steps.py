@@ -49,7 +49,10 @@ class Planner(Writer):
         statement under a label, as a person would write a one-line program out."""
         self.hoisted = {}
         steps = self.block(body)
-        candidates = sorted(_hoistable(body), key=lambda pair: -sum(1 for _ in ast.walk(pair[1])))
+        candidates = sorted(
+            _hoistable(body),
+            key=lambda pair: (_is_trivial_part(pair[1]), -sum(1 for _ in ast.walk(pair[1]))),
+        )
         for stmt, node in candidates:
             if fits(steps):
                 break
@@ -95,7 +98,10 @@ class Planner(Writer):
                 i += len(group)
                 continue
             stmt = body[i]
-            if isinstance(stmt, _SIMPLE):
+            start = self.start(stmt)
+            if start is not None:
+                steps.append(Step(start, _span(stmt)))
+            elif isinstance(stmt, _SIMPLE):
                 steps.append(Step(_sentence(self.action(stmt)), _span(stmt)))
             elif isinstance(stmt, ast.If):
                 steps.extend(self.branch(stmt))
@@ -113,6 +119,37 @@ class Planner(Writer):
                 break
             run.append(stmt)
         return run
+
+    def start(self, stmt: ast.stmt) -> str | None:
+        """A variable's first value, worded as the bundled plans start one ("Start the count at
+        0.", "Start an empty list of results."), when it is a whole number or an empty container.
+        """
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+            return None
+        target, value = stmt.targets[0], stmt.value
+        if not isinstance(target, ast.Name) or target.id in self.args or target.id in self.flags:
+            return None
+        first = min(
+            (n.lineno for n in ast.walk(self.function) if isinstance(n, ast.Name)
+             and n.id == target.id and isinstance(n.ctx, ast.Store)),
+            default=stmt.lineno,
+        )  # fmt: skip
+        words = self.name(target.id).removeprefix("the ").split()
+        if first != stmt.lineno or len(words) > 2 or len(target.id) == 1:
+            return None
+        noun = " ".join(words)
+        if isinstance(value, ast.Constant) and type(value.value) is int and value.value >= 0:
+            return f"Start the {noun} at {value.value}."
+        empty = {ast.List: "list", ast.Dict: "table", ast.Set: "set"}
+        kind = empty.get(type(value))
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args:
+            kind = {"list": "list", "dict": "table", "set": "set"}.get(value.func.id)
+            kind = None if value.keywords else kind
+        elif kind is not None and (getattr(value, "elts", None) or getattr(value, "keys", None)):
+            kind = None
+        if kind is None or len(words) > 1:
+            return None
+        return f"Start an empty {kind} of {noun}."
 
     def action(self, stmt: ast.stmt) -> str:
         if isinstance(stmt, ast.Return):

@@ -229,6 +229,8 @@ ONE_ARGUMENT_METHODS = {
     "rstrip": "{o} without trailing {a}",
     "lstrip": "{o} without leading {a}",
     "strip": "{o} without outer {a}",
+    "search": "the first match of {o} in {a}",
+    "findall": "every match of {o} in {a}",
 }
 REGEX = {
     ("search", 2): "the first match of the pattern {0} in {1}",

@@ -30,6 +30,8 @@ from groupbuild.text.plans.vocabulary import (
 MAX_STEP_CHARS = 220
 _SAFE_TEXT = re.compile(r"[A-Za-z0-9 ,.!?'-]*")
 _PATTERN_TEXT = re.compile(r"[^`\"\n]{1,40}")
+_QUOTABLE = re.compile(r"[^`\"]+")
+"""Text quoted as written: symbols such as "_" or ":" are read as the characters they are."""
 
 
 class Unsupported(Exception):
@@ -184,8 +186,10 @@ class Writer:
                 return "the empty string"
             if value == " ":
                 return "a space"
-            if not _SAFE_TEXT.fullmatch(value) or len(value) > 30:
+            if len(value) > 30 or not value.isprintable() or not _QUOTABLE.fullmatch(value):
                 raise Unsupported("string_with_symbols")
+            if not _SAFE_TEXT.fullmatch(value) and value.strip() != value:
+                raise Unsupported("string_with_symbols")  # a quoted space would not show
             return f'the text "{value}"'
         raise Unsupported("constant_type")
 

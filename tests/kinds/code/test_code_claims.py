@@ -141,5 +141,5 @@ def test_a_claim_adds_no_cue_words_and_keeps_the_length() -> None:
 def test_an_unrecognized_sentence_edit_is_not_accepted_as_a_claim() -> None:
     reference = plan_to_trace(PAIRS)
     steps = list(reference.steps)
-    steps[0] = steps[0].replace("Set", "Make")
+    steps[0] = steps[0].replace("Start", "Make", 1)
     assert _check(PAIRS, reference, Trace(steps=tuple(steps))) == "claim_not_found"
