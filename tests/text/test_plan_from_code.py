@@ -243,3 +243,13 @@ def test_a_short_program_is_written_out_in_three_steps_linked_to_its_line() -> N
 
 def test_a_program_too_short_to_write_out_is_named() -> None:
     assert explain("def f(x):\n    return x + 1\n", "f") == "1_steps_outside_3_to_10"
+
+
+def test_a_symbol_string_is_quoted_as_written_not_named_like_an_argument() -> None:
+    program = (
+        "def f(text):\n    depth = 0\n    for ch in text:\n        if ch == '(':\n"
+        "            depth += 1\n    return depth\n"
+    )
+    found = verbalize(program, "f")
+    assert found is not None
+    assert 'If the character is equal to "(", add 1 to the depth.' in found[0]

@@ -190,7 +190,7 @@ class Writer:
                 raise Unsupported("string_with_symbols")
             if not _SAFE_TEXT.fullmatch(value) and value.strip() != value:
                 raise Unsupported("string_with_symbols")  # a quoted space would not show
-            return f'the text "{value}"'
+            return f'"{value}"'
         raise Unsupported("constant_type")
 
     def negation(self, operand: ast.expr) -> str:
