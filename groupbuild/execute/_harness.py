@@ -8,7 +8,9 @@ untrusted code only ever runs in children that have dropped privileges (when the
 root), so a child cannot signal, trace or rewrite the harness.
 
 Job: {mode: "program"|"assert", program, setup, uid, workdir, scratch: [dir], guard,
-      limits: {...}, units: [{stdin: str, test: str|null}]}
+      limits: {...}, units: [{stdin: str, test: str|null, program?: str, setup?: str}]}
+A unit's own `program` and `setup`, when given, replace the job's: one harness process then
+judges several programs (a reference and its twins) without a sandbox start per program.
 `scratch` lists private dirs (the sandbox's own /tmp, /dev/shm) emptied after every unit.
 """
 
@@ -223,12 +225,16 @@ def _program_namespace(name: str) -> dict[str, Any]:
 
 def _body(job: Job, unit: dict[str, Any]) -> int:
     """Run the unit's code; the return value is the child's exit status."""
+    program: str = unit["program"] if "program" in unit else job["program"]
     if job["mode"] == "program":
-        code = _compile(job["program"], "main.py")
+        code = _compile(program, "main.py")
         _exec(code, _program_namespace("__main__"), "main.py", in_test=False)
         _report({"status": "exit", "rc": 0})
         return 0
-    codes = [_compile(job["program"], "main.py"), _compile(job["setup"], "setup.py")]
+    codes = [
+        _compile(program, "main.py"),
+        _compile(unit["setup"] if "setup" in unit else job["setup"], "setup.py"),
+    ]
     test = _compile(unit["test"], "test.py")
     namespace = _program_namespace("solution")
     for code, where in zip(codes, ("main.py", "setup.py"), strict=True):

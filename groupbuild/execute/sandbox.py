@@ -515,6 +515,25 @@ def run_assert_tests(
     return TestReport(results=tuple(_run_job("assert", program, units, setup, limits)))
 
 
+def run_assert_batch(jobs: Sequence[AssertJob], *, limits: Limits = Limits()) -> list[TestReport]:
+    """`run_assert_tests` for several programs in one sandbox start, one report per job.
+
+    Every test still runs in its own forked, limited child with the job's program and setup
+    loaded fresh, so the reports equal those of separate runs; only the start-up is shared.
+    """
+    units = [
+        {"stdin": "", "test": test, "program": job.program, "setup": job.setup}
+        for job in jobs
+        for test in job.tests
+    ]
+    results = _run_job("assert", "", units, "", limits) if units else []
+    reports, start = [], 0
+    for job in jobs:
+        reports.append(TestReport(results=tuple(results[start : start + len(job.tests)])))
+        start += len(job.tests)
+    return reports
+
+
 def tokens_match(actual: str, expected: str) -> bool:
     """The contract's comparison: equal token lists after splitting on whitespace."""
     return actual.split() == expected.split()

@@ -1,5 +1,8 @@
 """Streaming duplicate filter: repeated ids, exact duplicates, near duplicates; first seen wins.
 
+Both checks compare words and symbols, so problems that differ only in which brackets or
+operators they are about (HumanEval/56 "<>" and /61 "()") are both kept.
+
 Memory grows per kept seed by a 64-bit text hash, its shingle hashes and band keys; never by text.
 """
 
@@ -15,15 +18,24 @@ from groupbuild.seeds.minhash import LSHIndex, shingle_hashes
 
 SHINGLE_WORDS = 5
 _WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"\w+|[^\w\s.,;:!?'\"`]")
+"""Words and symbols (brackets, operators): two problems asking about "()" and about "<>" are
+two problems. Sentence punctuation and quotes carry no meaning of their own and are left out."""
 
 
 def words(text: str) -> list[str]:
-    """Case-folded word tokens: the text both duplicate checks compare."""
+    """Case-folded word tokens: what the evaluation-overlap check compares."""
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
+def tokens(text: str) -> list[str]:
+    """Case-folded words and symbols: the text both duplicate checks compare."""
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
 def text_key(tokens: list[str]) -> bytes:
-    """A 64-bit hash of the tokens: equal for texts differing only in case, space, punctuation."""
+    """A 64-bit hash of the tokens: equal for texts differing only in case, space, punctuation
+    or quotes, different for texts differing in a bracket or operator."""
     return hashlib.blake2b(" ".join(tokens).encode("utf-8"), digest_size=8).digest()
 
 
@@ -46,12 +58,12 @@ class Deduplicator:
         """A reject if `seed` duplicates a kept seed; otherwise keep it and return None."""
         if seed.problem_id in self._ids:
             return _reject(seed, "duplicate_id", f"{seed.problem_id} was already loaded")
-        tokens = words(seed.problem)
-        key = text_key(tokens)
+        found_tokens = tokens(seed.problem)
+        key = text_key(found_tokens)
         first = self._exact.get(key)
         if first is not None:
             return _reject(seed, "exact_duplicate", f"duplicate of {first}")
-        hashes = shingle_hashes(shingles(tokens))
+        hashes = shingle_hashes(shingles(found_tokens))
         found = self._near.find_or_add(seed.problem_id, hashes)
         if found is not None:
             kept, score = found

@@ -23,6 +23,7 @@ from groupbuild.seeds.checks import (
     check_tests,
     split_final_answer,
 )
+from groupbuild.seeds.harness import check_asserts
 
 PYTHON_FUNCTION = "python_function"
 
@@ -224,7 +225,9 @@ def mbpp_sanitized_seed(row: dict[str, Any], ctx: Context) -> Seed:
 
 
 def humaneval_seed(row: dict[str, Any], ctx: Context) -> Seed:
-    """HumanEval: the program is prompt + canonical solution; the one test is `check` + call."""
+    """HumanEval: the program is prompt + canonical solution; the tests are the asserts of
+    `check` read as plain asserts (`seeds.harness`), or `check` and its call kept whole when it
+    does more than assert."""
     where = ctx.where
     source_id = where.source_id(row, "task_id")
     prompt = where.text(row, "prompt")
@@ -233,13 +236,17 @@ def humaneval_seed(row: dict[str, Any], ctx: Context) -> Seed:
     entry_point = where.text(row, "entry_point")
     if "def check" not in check:
         raise where.fail("test", "no_tests", "defines no check(candidate) function")
-    test = f"{check.rstrip()}\n\n\ncheck({entry_point})\n"
+    plain = check_asserts(check, entry_point)
+    if isinstance(plain, list):
+        tests = tuple(plain)
+    else:
+        tests = (f"{check.rstrip()}\n\n\ncheck({entry_point})\n",)
     return _code_seed(
         ctx,
         source_id,
         prompt,
         prompt + body,
-        (test,),
+        tests,
         code_field="canonical_solution",
         tests_field="test",
         entry_point=entry_point,

@@ -90,7 +90,7 @@ def test_a_dropped_start_of_a_count_scores_below_though_its_words_recur() -> Non
 def test_a_dropped_initialization_in_a_plan_written_from_code_scores_below() -> None:
     seed = _seed(TOTAL, "total_of", ("assert total_of([1, 2]) == 3",))
     steps = plan_to_trace(seed).steps
-    assert steps[0] == "Set the total to 0."
+    assert steps[0] == "Start the total at 0."
     assert _below(seed, Trace(steps=steps[1:]))
 
 

@@ -198,3 +198,20 @@ def test_shingles_are_word_five_grams_and_short_texts_are_one_shingle() -> None:
     }
     assert shingles(words("Just three words")) == {"just three words"}
     assert shingle_hashes(shingles([])).dtype == np.uint32
+
+
+def test_problems_differing_only_in_a_symbol_are_kept_and_quotes_are_not_a_difference(
+    tmp_path: Path,
+) -> None:
+    text = "Return true when every {o} in the string is closed by a later {c}, like {o}{c}{c}."
+    rows = [
+        problem(8, text.format(o="(", c=")")),
+        problem(8, text.format(o="<", c=">")),
+        problem(8, '"' + text.format(o="(", c=")") + '"'),
+    ]
+    name = write(tmp_path / "t.jsonl", rows)
+    assert reasons(run(tmp_path, SeedSource(format="gsm8k", path=name))) == [
+        "seed",
+        "seed",
+        "exact_duplicate",
+    ]

@@ -145,13 +145,15 @@ def test_sanitized_mbpp_is_one_json_array_with_test_imports(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("name", ["HumanEval.jsonl", "HumanEval.jsonl.gz"])
-def test_humaneval_joins_prompt_and_solution_and_calls_check(tmp_path: Path, name: str) -> None:
+def test_humaneval_joins_prompt_and_solution_and_reads_check_as_asserts(
+    tmp_path: Path, name: str
+) -> None:
     line = (json.dumps(HUMANEVAL_ROW) + "\n").encode()
     (tmp_path / name).write_bytes(gzip.compress(line) if name.endswith(".gz") else line)
     (seed,) = load(tmp_path, format="humaneval", path=name)
     assert seed.problem_id == "humaneval:Toy/0" and seed.entry_point == "twice"
     assert seed.solution == HUMANEVAL_ROW["prompt"] + HUMANEVAL_ROW["canonical_solution"]
-    assert seed.tests[0].rstrip().endswith("check(twice)")
+    assert seed.tests == ("assert twice(2) == 4", "assert twice(0) == 0")
     run_tests(seed)
 
 

@@ -118,7 +118,7 @@ def test_bounds_and_conditions_use_the_wording_the_rules_read() -> None:
         ),
         (
             "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n"
-            "    return sorted(xs, key=lambda v: -v)[0] + total\n",
+            "    return round(total / 3, ndigits=2)\n",
             "keyword_arguments",
         ),
     ],
@@ -198,3 +198,58 @@ def test_many_real_mbpp_functions_get_plans_free_of_code() -> None:
             assert not CODE_TOKENS.search(step), (seed.problem_id, step)
             assert link and all(1 <= n <= len(lines) and lines[n - 1].strip() for n in link)
     assert planned >= 250
+
+
+@pytest.mark.parametrize(
+    ("program", "wanted", "unwanted"),
+    [
+        (
+            "def f(test_tup1, test_tup2):\n    res = tuple(set(test_tup1) & set(test_tup2))\n"
+            "    return res\n",
+            "the first test tuple",
+            "tuple 1",
+        ),
+        (
+            "def f(n):\n    sm = 0\n    for j in range(1, n + 1):\n"
+            "        sm = sm + j * j * j * j\n    return sm\n",
+            "add the fourth power of j to the sum",
+            "product of the product",
+        ),
+        (
+            "def f(a, b, c):\n    total = 0\n    total = total + a * b * c\n    return total\n",
+            "the product of a, b and c",
+            "set the total to the total",
+        ),
+    ],
+)
+def test_written_plans_read_as_a_person_writes(program: str, wanted: str, unwanted: str) -> None:
+    found = verbalize(program, "f")
+    assert found is not None
+    text = " ".join(found[0])
+    assert wanted in text
+    assert unwanted not in text.lower()
+
+
+def test_a_short_program_is_written_out_in_three_steps_linked_to_its_line() -> None:
+    program = "def f(nums):\n    return len(nums) != len(set(nums))\n"
+    found = verbalize(program, "f")
+    assert found is not None
+    steps, links = found
+    assert len(steps) >= MIN_STEPS
+    assert steps[-1].startswith("Return whether")
+    assert all(link == (2,) for link in links)
+    assert any("distinct values of the numbers" in step for step in steps[:-1])
+
+
+def test_a_program_too_short_to_write_out_is_named() -> None:
+    assert explain("def f(x):\n    return x + 1\n", "f") == "1_steps_outside_3_to_10"
+
+
+def test_a_symbol_string_is_quoted_as_written_not_named_like_an_argument() -> None:
+    program = (
+        "def f(text):\n    depth = 0\n    for ch in text:\n        if ch == '(':\n"
+        "            depth += 1\n    return depth\n"
+    )
+    found = verbalize(program, "f")
+    assert found is not None
+    assert 'If the character is equal to "(", add 1 to the depth.' in found[0]

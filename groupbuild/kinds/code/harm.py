@@ -4,42 +4,86 @@ The twin (built by `kinds.code.twins`) and the reference program run on the seed
 sandbox. An answer-changing kind needs at least one test the twin fails and the reference passes;
 a small differential fuzz (random inputs shaped like the tests' arguments) then tells a mutant the
 tests miss from an equivalent one. Runs are cached by program hash, so the reference of a seed is
-run once however many candidates it has.
+run once however many candidates it has; and the twins a rule made for a seed are announced
+(`announce`), so the first run for that seed judges the reference and all of its twins in one
+sandbox start (`run_assert_batch`), and the first fuzz fuzzes every twin the tests miss at once.
 """
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-from groupbuild.execute.sandbox import Limits, Outcome, TestReport, run_assert_tests
+from groupbuild.execute.sandbox import AssertJob, Limits, Outcome, TestReport, run_assert_batch
 from groupbuild.hashing import digest
 from groupbuild.kinds.evidence import TwinEdit
-from groupbuild.kinds.registry import KindDef, LLMOffer, ProofCase, ProofFn, RuleFn
+from groupbuild.kinds.registry import Edit, KindDef, LLMOffer, ProofCase, ProofFn, RuleFn
 from groupbuild.kinds.spec import Kind, KindSpec
-from groupbuild.schema import Domain, Seed, Signature
+from groupbuild.schema import Domain, Seed, Signature, Trace
 from groupbuild.text.code.syntax import call_arguments
 from groupbuild.text.cues import new_cue_words
 
-LIMITS = Limits(wall_seconds=2.0, cpu_seconds=2.0, memory_mb=256)
+LIMITS = Limits(wall_seconds=0.5, cpu_seconds=0.5, memory_mb=256)
+"""Reference programs of function seeds finish their tests in milliseconds; a twin that loops
+(an off-by-one on a `while`) is judged a timeout after half a second, not two."""
 FUZZ_CASES = 16
 _RUNS: OrderedDict[str, TestReport] = OrderedDict()
 _RUNS_KEPT = 256
 """Reports kept per process: enough for one problem's reference and twins, bounded at scale."""
 
 
+_PENDING: OrderedDict[str, dict[str, None]] = OrderedDict()
+"""Per test suite (tests and setup), programs announced to run on it and not yet run."""
+_PENDING_KEPT = 32
+_TWINS: OrderedDict[str, dict[str, None]] = OrderedDict()
+"""Per seed, the twin programs its rules made: the ones the first fuzz fuzzes together."""
+
+
+def _suite(tests: Sequence[str], setup: str) -> str:
+    return digest([list(tests), setup])
+
+
+def _keep(key: str, report: TestReport) -> None:
+    _RUNS[key] = report
+    _RUNS.move_to_end(key)
+    while len(_RUNS) > _RUNS_KEPT:
+        _RUNS.popitem(last=False)
+
+
+def _remember(table: OrderedDict[str, dict[str, None]], key: str, program: str) -> None:
+    table.setdefault(key, {})[program] = None
+    table.move_to_end(key)
+    while len(table) > _PENDING_KEPT:
+        table.popitem(last=False)
+
+
+def announce(seed: Seed, twin: str) -> None:
+    """Say that `twin` will be run on `seed`'s tests, so it joins the seed's next batch."""
+    if seed.solution and seed.tests:
+        _remember(_PENDING, _suite(seed.tests, seed.test_setup), twin)
+        _remember(_TWINS, seed.problem_id, twin)
+
+
 def run_tests(program: str, tests: Sequence[str], setup: str = "") -> TestReport:
-    """The sandbox report of `program` on `tests`, cached by content."""
+    """The sandbox report of `program` on `tests`, cached by content.
+
+    A miss runs every program announced for the same tests in the same sandbox start.
+    """
     key = digest([program, list(tests), setup])
     if key in _RUNS:
         _RUNS.move_to_end(key)
         return _RUNS[key]
-    report = _RUNS[key] = run_assert_tests(program, tests, setup=setup, limits=LIMITS)
-    if len(_RUNS) > _RUNS_KEPT:
-        _RUNS.popitem(last=False)
-    return report
+    pending = _PENDING.pop(_suite(tests, setup), {})
+    programs = [program] + [
+        p for p in pending if p != program and digest([p, list(tests), setup]) not in _RUNS
+    ]
+    jobs = [AssertJob(p, tuple(tests), setup) for p in programs[: _RUNS_KEPT // 2]]
+    for job, report in zip(jobs, run_assert_batch(jobs, limits=LIMITS), strict=True):
+        _keep(digest([job.program, list(tests), setup]), report)
+    return _RUNS[key]
 
 
 def _summary(report: TestReport) -> dict[str, Any]:
@@ -100,15 +144,34 @@ def _differs(args):
 """
 
 
+def _differ(seed: Seed, twin: str) -> str:
+    return _DIFFER.format(
+        setup=seed.test_setup, reference=seed.solution, twin=twin, entry=seed.entry_point
+    )
+
+
+def _missed(seed: Seed, twin: str) -> bool:
+    """Whether the twin's known test report has no test it fails where the reference passes."""
+    reference = _RUNS.get(digest([seed.solution, list(seed.tests), seed.test_setup]))
+    mutant = _RUNS.get(digest([twin, list(seed.tests), seed.test_setup]))
+    if reference is None or mutant is None:
+        return False
+    return not any(
+        r is Outcome.PASSED and m is not Outcome.PASSED
+        for r, m in zip(reference.outcomes, mutant.outcomes, strict=True)
+    )
+
+
 def differential_fuzz(seed: Seed, twin: str) -> dict[str, Any]:
     """Inputs on which the twin's result differs from the reference's (reference errors skipped)."""
     inputs = fuzz_inputs(seed)
     if not inputs or not seed.solution:
         return {"inputs": 0, "differing": 0, "timeouts": 0, "example": None}
-    program = _DIFFER.format(
-        setup=seed.test_setup, reference=seed.solution, twin=twin, entry=seed.entry_point
-    )
+    program = _differ(seed, twin)
     tests = [f"assert not _differs({args!r})" for args in inputs]
+    for other in _TWINS.pop(seed.problem_id, {}):
+        if other != twin and _missed(seed, other):
+            _remember(_PENDING, _suite(tests, ""), _differ(seed, other))
     report = run_tests(program, tests)
     differing = [i for i, o in enumerate(report.outcomes) if o is Outcome.FAILED_TEST]
     return {
@@ -202,7 +265,21 @@ def twin_kind(
     `llm` (a `model_twins.twin_offer`) when a model's edit and program can feed that proof."""
     spec = KindSpec(kind, Domain.CODE, taxonomy_id, signature, max_steps, False, length_exempt)
     proof = twin_proof(signature, shape, edge_only=edge_only)
-    return KindDef(spec, TwinEdit, rule, proof, llm)
+    return KindDef(spec, TwinEdit, _announcing(rule), proof, llm)
+
+
+def _announcing(rule: RuleFn) -> RuleFn:
+    """`rule`, announcing each twin it makes so the proofs run them in one batch."""
+
+    @functools.wraps(rule)
+    def announced(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+        edit = rule(seed, reference, rng)
+        evidence = getattr(edit, "evidence", None)
+        if isinstance(evidence, TwinEdit):
+            announce(seed, evidence.twin_program)
+        return edit
+
+    return announced
 
 
 def unimplemented(kind: Kind, taxonomy_id: str, signature: Signature = Signature.ANSWER) -> KindDef:

@@ -35,12 +35,82 @@ ABBREVIATIONS = {
     "max": "largest",
     "min": "smallest",
     "sum": "sum",
+    "sm": "sum",
+    "tot": "total",
+    "prod": "product",
     "l": "list",
+    "tup1": "first tuple",
+    "tup2": "second tuple",
     "arr1": "first array",
     "arr2": "second array",
     "str1": "first string",
     "str2": "second string",
+    "list1": "first list",
+    "list2": "second list",
 }
+ORDINALS = {
+    "0": "zeroth",
+    "1": "first",
+    "2": "second",
+    "3": "third",
+    "4": "fourth",
+    "5": "fifth",
+    "6": "sixth",
+    "7": "seventh",
+    "8": "eighth",
+    "9": "ninth",
+}
+"""Trailing digits of a name (`test_tup1`) read as an order ("the first test tuple"), never as a
+number the plan states."""
+CHAINS = {ast.Add: "the sum", ast.Mult: "the product"}
+"""Operators whose chains (`a + b + c`) are worded as one list instead of nested pairs."""
+POWERS = {2: "the square", 3: "the cube", 4: "the fourth power", 5: "the fifth power"}
+LABELS = {
+    "len": "length",
+    "set": "distinct values",
+    "sorted": "sorted values",
+    "sum": "total",
+    "max": "largest value",
+    "min": "smallest value",
+    "list": "list",
+    "tuple": "tuple",
+    "str": "text",
+    "int": "whole number",
+    "float": "decimal value",
+    "abs": "size",
+    "map": "new values",
+    "filter": "kept values",
+    "zip": "pairs",
+    "reversed": "reversed values",
+    "Counter": "counts",
+    "ord": "character code",
+    "pow": "power",
+    ".count": "count",
+    ".join": "joined text",
+    ".split": "parts",
+    ".replace": "new text",
+    ".lower": "lower case text",
+    ".upper": "upper case text",
+    ".strip": "trimmed text",
+    ".items": "entries",
+    ".keys": "keys",
+    ".values": "values",
+    ".findall": "matches",
+    ".sub": "new text",
+    ".search": "match",
+    "Add": "sum",
+    "Sub": "difference",
+    "Mult": "product",
+    "Div": "ratio",
+    "FloorDiv": "whole quotient",
+    "Mod": "remainder",
+    "Pow": "power",
+    "slice": "part",
+    "item": "item",
+    "comprehension": "new values",
+    "filtered": "kept values",
+}
+"""What a value computed ahead of its use is called, by the operation computing it."""
 BARE = frozenset(
     {
         "best",
@@ -114,6 +184,11 @@ CALLS = {
     "all": "whether all of {} hold",
     "round": "{} rounded to a whole number",
     "bin": "the binary text of {}, starting with 0b",
+    "dict": "{} as a table",
+    "Counter": "the number of times each value occurs in {}",
+    "type": "the type of {}",
+    "enumerate": "the positions and items of {}",
+    "frozenset": "the distinct values of {}",
 }
 METHODS = {
     "lower": "{} in lower case",
@@ -133,7 +208,65 @@ METHODS = {
     "title": "{} with each word capitalized",
     "capitalize": "{} with its first letter capitalized",
     "swapcase": "{} with the case of each letter swapped",
+    "lstrip": "{} without leading spaces",
+    "rstrip": "{} without trailing spaces",
+    "isnumeric": "{} is numeric",
+    "isdecimal": "{} is a decimal digit",
+    "start": "the start position of {}",
+    "end": "the end position of {}",
+    "group": "the text matched by {}",
+    "most_common": "the values of {} with their counts, most common first",
 }
+ONE_ARGUMENT_METHODS = {
+    "find": "the first position of {a} in {o}, or minus 1 if absent",
+    "intersection": "the values {o} shares with {a}",
+    "union": "the values of {o} and {a} together",
+    "difference": "the values of {o} not in {a}",
+    "issubset": "every value of {o} is in {a}",
+    "most_common": "the {a} most common values of {o} with their counts",
+    "group": "the text matched by group {a} of {o}",
+    "pop": "the item of {o} at {a}, taken out of it",
+    "rstrip": "{o} without trailing {a}",
+    "lstrip": "{o} without leading {a}",
+    "strip": "{o} without outer {a}",
+    "search": "the first match of {o} in {a}",
+    "findall": "every match of {o} in {a}",
+}
+REGEX = {
+    ("search", 2): "the first match of the pattern {0} in {1}",
+    ("match", 2): "the match of the pattern {0} at the start of {1}",
+    ("fullmatch", 2): "the match of the pattern {0} with all of {1}",
+    ("findall", 2): "every match of the pattern {0} in {1}",
+    ("finditer", 2): "every match of the pattern {0} in {1}",
+    ("split", 2): "{1} split at each match of the pattern {0}",
+    ("sub", 3): "{2} with every match of the pattern {0} replaced by {1}",
+    ("compile", 1): "the pattern {0}",
+}
+"""`re` functions; their pattern argument is quoted as written (`Writer.pattern`)."""
+MODULE_FUNCTIONS = {
+    ("math", "pow", 2): "{0} to the power {1}",
+    ("math", "gcd", 2): "the greatest common divisor of {0} and {1}",
+    ("math", "log", 2): "the logarithm of {0} in base {1}",
+    ("math", "hypot", 2): "the length of the hypotenuse with sides {0} and {1}",
+    ("math", "log2", 1): "the binary logarithm of {0}",
+    ("math", "log10", 1): "the common logarithm of {0}",
+    ("math", "exp", 1): "e to the power {0}",
+    ("math", "sin", 1): "the sine of {0}",
+    ("math", "cos", 1): "the cosine of {0}",
+    ("math", "tan", 1): "the tangent of {0}",
+    ("math", "radians", 1): "{0} turned from degrees into radians",
+    ("math", "degrees", 1): "{0} turned from radians into degrees",
+    ("math", "trunc", 1): "{0} with its fraction dropped",
+    ("math", "isqrt", 1): "the whole square root of {0}",
+    ("heapq", "heappop", 1): "the smallest item of {0}, taken off the heap",
+    ("heapq", "nsmallest", 2): "the {0} smallest items of {1}",
+    ("heapq", "nlargest", 2): "the {0} largest items of {1}",
+}
+MODULE_STATEMENTS = {
+    ("heapq", "heappush", 2): "push {1} onto the heap {0}",
+    ("heapq", "heapify", 1): "arrange {0} as a heap",
+}
+MODULE_ALIASES = {"hq": "heapq"}
 TWO_ARGUMENTS = {
     "pow": "{} to the power {}",
     "round": "{} rounded to {} decimal places",
@@ -155,7 +288,14 @@ AUGMENTED = {
     ast.FloorDiv: "divide {t} by {v}, rounding down",
     ast.Mod: "replace {t} with the remainder of {t} divided by {v}",
     ast.Pow: "raise {t} to the power {v}",
+    ast.RShift: "replace {t} with {t} shifted right by {v} bits",
+    ast.LShift: "replace {t} with {t} shifted left by {v} bits",
+    ast.BitOr: "replace {t} with the bitwise or of {t} and {v}",
+    ast.BitAnd: "replace {t} with the bitwise and of {t} and {v}",
+    ast.BitXor: "replace {t} with the bitwise exclusive or of {t} and {v}",
 }
+UPDATES = (ast.Add, ast.Sub, ast.Mult)
+"""`x = x op v` read as the update it is ("add v to x"), like `x op= v`."""
 MUTATIONS = {
     "append": "append {a} to {o}",
     "add": "add {a} to {o}",

@@ -11,16 +11,27 @@ from groupbuild.text.plans.vocabulary import (
     BARE,
     BINARY,
     CALLS,
+    CHAINS,
     COMPARE,
     CONSTANTS,
+    LABELS,
     MATH,
     METHODS,
+    MODULE_ALIASES,
+    MODULE_FUNCTIONS,
+    ONE_ARGUMENT_METHODS,
+    ORDINALS,
+    POWERS,
     PREDICATES,
+    REGEX,
     TWO_ARGUMENTS,
 )
 
 MAX_STEP_CHARS = 220
 _SAFE_TEXT = re.compile(r"[A-Za-z0-9 ,.!?'-]*")
+_PATTERN_TEXT = re.compile(r"[^`\"\n]{1,40}")
+_QUOTABLE = re.compile(r"[^`\"]+")
+"""Text quoted as written: symbols such as "_" or ":" are read as the characters they are."""
 
 
 class Unsupported(Exception):
@@ -33,7 +44,10 @@ class Writer:
     def __init__(self, function: ast.FunctionDef, source: list[str]) -> None:
         self.function = function
         self.source = source
+        self.labels: dict[int, str] = {}
+        """Sub-expressions an earlier step computed (`Planner.unfold`): read by their label."""
         self.args = {a.arg for a in function.args.args}
+        self.identifiers = self.args | {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
         self.flags = {
             t.id
             for node in ast.walk(function)
@@ -50,9 +64,17 @@ class Writer:
         parts = [p for p in re.split(r"_+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)", ident) if p]
         if not parts:
             raise Unsupported("unnamed_variable")
-        words = " ".join(ABBREVIATIONS.get(p.lower(), p.lower()) for p in parts)
         if len(ident) == 1:
             return ident
+        if ident.lower() in ABBREVIATIONS:
+            parts = [ident.lower()]
+        if parts[-1].isdigit() and len(parts) > 1:
+            if ident.rstrip("0123456789_") in self.identifiers:
+                raise Unsupported("number_in_name")  # `binary1` beside `binary`: no plain reading
+            parts = [ORDINALS.get(parts[-1], f"number {parts[-1]}"), *parts[:-1]]
+        words = " ".join(ABBREVIATIONS.get(p.lower(), p.lower()) for p in parts)
+        if any(c.isdigit() for c in words):
+            raise Unsupported("number_in_name")
         if ident not in self.args and words in BARE:
             return f"the {words} value"
         return f"the {words}"
@@ -64,6 +86,13 @@ class Writer:
         return text
 
     def _expr(self, node: ast.expr, nested: bool) -> str:
+        label = self.labels.get(id(node))
+        if label is not None:
+            return label
+        return self.phrase(node, nested)
+
+    def phrase(self, node: ast.expr, nested: bool = False) -> str:
+        """`node` worded in full, its hoisted parts read by their labels."""
         if isinstance(node, ast.Name):
             return self.name(node.id)
         if isinstance(node, ast.Constant):
@@ -82,6 +111,10 @@ class Writer:
         ):
             item, times = self.expr(node.left.elts[0], True), self.expr(node.right, True)
             return f"a list of {times} copies of {item}"
+        if isinstance(node, ast.BinOp) and type(node.op) in CHAINS:
+            folded = self.chain(node, nested)
+            if folded is not None:
+                return folded
         if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
             if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
                 raise Unsupported("string_formatting")
@@ -121,6 +154,28 @@ class Writer:
             return self.comprehension(node)
         raise Unsupported(f"expression_{type(node).__name__.lower()}")
 
+    def chain(self, node: ast.BinOp, nested: bool) -> str | None:
+        """`a * b * c` as "the product of a, b and c" and `j * j * j` as "the cube of j"."""
+        op = type(node.op)
+        operands: list[ast.expr] = []
+        stack: list[ast.expr] = [node]
+        while stack:
+            item = stack.pop()
+            inside = item is node or id(item) not in self.labels
+            if isinstance(item, ast.BinOp) and type(item.op) is op and inside:
+                stack.extend([item.right, item.left])
+            else:
+                operands.append(item)
+        if len(operands) < 3 and not (op is ast.Mult and _same(operands)):
+            return None
+        if op is ast.Mult and _same(operands) and len(operands) in POWERS:
+            return f"{POWERS[len(operands)]} of {self.expr(operands[0], True)}"
+        items = [self.expr(o, True) for o in operands]
+        if not nested and op is ast.Add:
+            return " plus ".join(items)
+        listed = ", ".join(items[:-1]) + " and " + items[-1]
+        return f"{CHAINS[op]} of {listed}"
+
     def constant(self, value: object) -> str:
         if isinstance(value, bool) or value is None:
             return str(value)
@@ -131,9 +186,11 @@ class Writer:
                 return "the empty string"
             if value == " ":
                 return "a space"
-            if not _SAFE_TEXT.fullmatch(value) or len(value) > 30:
+            if len(value) > 30 or not value.isprintable() or not _QUOTABLE.fullmatch(value):
                 raise Unsupported("string_with_symbols")
-            return f'the text "{value}"'
+            if not _SAFE_TEXT.fullmatch(value) and value.strip() != value:
+                raise Unsupported("string_with_symbols")  # a quoted space would not show
+            return f'"{value}"'
         raise Unsupported("constant_type")
 
     def negation(self, operand: ast.expr) -> str:
@@ -201,6 +258,10 @@ class Writer:
         if step is not None:
             if lower is None and upper is None and is_constant(step, -1):
                 return f"{base} reversed"
+            if lower is None and upper is None and is_constant(step, 2):
+                return f"every second item of {base}, from the first"
+            if is_constant(lower, 1) and upper is None and is_constant(step, 2):
+                return f"every second item of {base}, from the second"
             raise Unsupported("stepped_slice")
         if lower is None and upper is None:
             return f"a copy of {base}"
@@ -224,6 +285,9 @@ class Writer:
 
     def call(self, node: ast.Call) -> str:
         func = node.func
+        keyed = self.keyed(node)
+        if keyed is not None:
+            return keyed
         if node.keywords and not sorted_reverse(node):
             raise Unsupported("keyword_arguments")
         empty = {"list": "an empty list", "set": "an empty set", "dict": "an empty table"}
@@ -247,7 +311,62 @@ class Writer:
             return self.mapping(func.id, node.args[0], node.args[1])
         if isinstance(func, ast.Attribute):
             return self.method(func, node)
+        if isinstance(func, ast.Name) and func.id == self.function.name and node.args:
+            args = [self.expr(a, True) for a in node.args]
+            listed = args[0] if len(args) == 1 else ", ".join(args[:-1]) + " and " + args[-1]
+            return f"the result of this same function for {listed}"
         raise Unsupported("unknown_call")
+
+    def keyed(self, node: ast.Call) -> str | None:
+        """`sorted(xs, key=...)`, `max(xs, key=...)`: the order or choice by the key's value."""
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else ""
+        keys = [k for k in node.keywords if k.arg == "key"]
+        if name not in {"sorted", "max", "min"} or len(node.args) != 1 or not keys:
+            return None
+        if any(k.arg not in {"key", "reverse"} for k in node.keywords):
+            raise Unsupported("keyword_arguments")
+        by = self.key_words(keys[0].value)
+        base = self.expr(node.args[0], True)
+        if name == "sorted":
+            order = (
+                "descending"
+                if sorted_reverse(
+                    ast.Call(
+                        func=func, args=[], keywords=[k for k in node.keywords if k.arg != "key"]
+                    )
+                )
+                else "ascending"
+            )
+            return f"{base} sorted in {order} order of {by}"
+        word = "largest" if name == "max" else "smallest"
+        return f"the item of {base} with the {word} {by}"
+
+    def key_words(self, key: ast.expr) -> str:
+        if isinstance(key, ast.Name) and key.id in CALLS:
+            return CALLS[key.id].format("the item").removeprefix("the ")
+        if isinstance(key, ast.Lambda) and len(key.args.args) == 1 and not key.args.defaults:
+            item = self.name(key.args.args[0].arg).removeprefix("the ")
+            return f"{self.expr(key.body, True)} for each {item}"
+        raise Unsupported("keyword_arguments")
+
+    def pattern(self, node: ast.expr) -> str:
+        """A regular expression quoted as written: its symbols are its meaning."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if not _PATTERN_TEXT.fullmatch(node.value):
+                raise Unsupported("string_with_symbols")
+            return f'"{node.value}"'
+        return self.expr(node, True)
+
+    def module_call(self, module: str, func: ast.Attribute, node: ast.Call) -> str | None:
+        module = MODULE_ALIASES.get(module, module)
+        if module == "re" and (func.attr, len(node.args)) in REGEX and not node.keywords:
+            args = [self.pattern(node.args[0])] + [self.expr(a, True) for a in node.args[1:]]
+            return REGEX[(func.attr, len(node.args))].format(*args)
+        template = MODULE_FUNCTIONS.get((module, func.attr, len(node.args)))
+        if template is None or node.keywords:
+            return None
+        return template.format(*(self.expr(a, True) for a in node.args))
 
     def mapping(self, how: str, function: ast.expr, items: ast.expr) -> str:
         source = self.expr(items, True)
@@ -268,11 +387,21 @@ class Writer:
 
     def method(self, func: ast.Attribute, node: ast.Call) -> str:
         owner = func.value
-        if isinstance(owner, ast.Name) and owner.id == "math" and len(node.args) == 1:
-            if func.attr in MATH:
-                return MATH[func.attr].format(self.expr(node.args[0], True))
-            raise Unsupported("math_function")
+        is_math = isinstance(owner, ast.Name) and owner.id == "math"
+        if is_math and len(node.args) == 1 and func.attr in MATH:
+            return MATH[func.attr].format(self.expr(node.args[0], True))
+        if isinstance(owner, ast.Name) and owner.id not in self.args:
+            worded = self.module_call(owner.id, func, node)
+            if worded is not None:
+                return worded
+            if owner.id == "math":
+                raise Unsupported("math_function")
         base = self.expr(owner, True)
+        if func.attr in ONE_ARGUMENT_METHODS and len(node.args) == 1:
+            return ONE_ARGUMENT_METHODS[func.attr].format(o=base, a=self.expr(node.args[0], True))
+        if func.attr == "setdefault" and len(node.args) == 2:
+            key, default = (self.expr(a, True) for a in node.args)
+            return f"the entry of {base} for {key}, stored first as {default} if absent"
         if func.attr in METHODS and not node.args:
             return METHODS[func.attr].format(base)
         if func.attr == "count" and len(node.args) == 1:
@@ -369,7 +498,36 @@ class Writer:
         return f"from {start} up to but not including {self.expr(stop, True)}"
 
 
-def is_constant(node: ast.AST, value: object) -> bool:
+def _same(nodes: list[ast.expr]) -> bool:
+    return len(nodes) > 1 and len({ast.dump(n) for n in nodes}) == 1
+
+
+def label_for(node: ast.expr, writer: Writer) -> str:
+    """What a step that computes `node` ahead of its use calls the value ("the length"): no
+    variable's words, so the judge never reads the label as a program variable."""
+    operation = _operation(node)
+    if operation == writer.function.name:
+        return "the result for the smaller case"
+    return f"the {LABELS.get(operation, 'value')}"
+
+
+def _operation(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name):
+            return func.id
+        if isinstance(func, ast.Attribute):
+            return "." + func.attr
+    if isinstance(node, ast.BinOp):
+        return type(node.op).__name__
+    if isinstance(node, ast.Subscript):
+        return "slice" if isinstance(node.slice, ast.Slice) else "item"
+    if isinstance(node, ast.ListComp | ast.GeneratorExp | ast.SetComp):
+        return "filtered" if node.generators[0].ifs else "comprehension"
+    return ""
+
+
+def is_constant(node: ast.AST | None, value: object) -> bool:
     return isinstance(node, ast.Constant) and node.value == value and type(node.value) is int
 
 

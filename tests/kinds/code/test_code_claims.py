@@ -33,14 +33,14 @@ PAIRS = _seed(
 FIRST_GAP = _seed(
     "first_gap",
     "def first_gap(values):\n"
-    "    first = values[0]\n"
+    "    head = values[0]\n"
     "    total = 0\n"
-    "    largest = first\n"
-    "    for value in values:\n"
-    "        total += value\n"
-    "        if value > largest:\n"
-    "            largest = value\n"
-    "    total = total - first\n"
+    "    largest = head\n"
+    "    for item in values:\n"
+    "        total += item\n"
+    "        if item > largest:\n"
+    "            largest = item\n"
+    "    total = total - head\n"
     "    return total + largest\n",
     ["assert first_gap([1, 2, 3]) == 8", "assert first_gap([10]) == 10"],
 )
@@ -55,8 +55,8 @@ GUARDED = _seed(
     "            total += value\n"
     "        else:\n"
     "            total -= value\n"
-    "    total = total * 2\n"
-    "    total = total + 1\n"
+    "    doubled = total * 2\n"
+    "    total = doubled + 1\n"
     "    return total\n",
     ["assert guarded_sum([-1, 2, 3]) == 13", "assert guarded_sum([4]) == 9"],
 )
@@ -141,5 +141,5 @@ def test_a_claim_adds_no_cue_words_and_keeps_the_length() -> None:
 def test_an_unrecognized_sentence_edit_is_not_accepted_as_a_claim() -> None:
     reference = plan_to_trace(PAIRS)
     steps = list(reference.steps)
-    steps[0] = steps[0].replace("Set", "Make")
+    steps[0] = steps[0].replace("Start", "Make", 1)
     assert _check(PAIRS, reference, Trace(steps=tuple(steps))) == "claim_not_found"
