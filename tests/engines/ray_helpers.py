@@ -6,6 +6,7 @@ also end the local Ray the driver started (its processes share the child's proce
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -42,8 +43,9 @@ def run_ray(args: list[str], cwd: Path) -> None:
 def kill_ray_when(args: list[str], cwd: Path, ready: Callable[[], bool]) -> bool:
     """Start a ray run, SIGKILL the driver once `ready()`; False if it finished first.
 
-    Then the rest of its process group goes too (the local Ray it started), so no test
-    leaves processes behind.
+    The local Ray it started (every process of the child's session: Ray gives its workers
+    process groups of their own) is killed with it, and gone when this returns, so nothing
+    the test started writes on or lingers.
     """
     child = subprocess.Popen(
         ray_command(*args),
@@ -64,11 +66,35 @@ def kill_ray_when(args: list[str], cwd: Path, ready: Callable[[], bool]) -> bool
             time.sleep(0.01)
         child.wait()
     finally:
-        try:
-            os.killpg(child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _end_session(child.pid)
     return killed
+
+
+def _end_session(sid: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        alive = [pid for pid, state in _session(sid) if state != "Z"]
+        if not alive:
+            return
+        for pid in alive:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.05)
+    raise AssertionError(f"processes of session {sid} outlived SIGKILL")
+
+
+def _session(sid: int) -> list[tuple[int, str]]:
+    """(pid, state) of every process in session `sid`, from /proc/<pid>/stat."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rfind(")") + 2 :].split()
+        if int(fields[3]) == sid:
+            found.append((int(stat.parent.name), fields[0]))
+    return found
 
 
 def lines(path: Path) -> int:
