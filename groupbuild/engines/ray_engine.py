@@ -68,6 +68,7 @@ def run_on_ray(
     finally:
         if started:
             ray.shutdown()
+    shutil.rmtree(work / "todo", ignore_errors=True)  # all journaled: the list is spent
     return _usage(work / "usage")
 
 
