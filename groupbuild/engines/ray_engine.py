@@ -12,6 +12,7 @@ same journals, and publish reads the same store and writes the same folder. LLM 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import pickle
@@ -148,6 +149,7 @@ def _plan(
     cache: Path,
     usage: Path,
 ) -> Any:
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # no per-dataset INFO lines
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # the runner's bars count journaled problems
     context.print_on_execution_start = False
