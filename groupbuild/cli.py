@@ -37,6 +37,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="override a config value, e.g. publish.out_dir=out (repeatable)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default=None,
+        help="run the stages here or on Ray (local Ray, or the cluster in RAY_ADDRESS); "
+        "sets runner.engine",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         print(kinds_table())
         return 0
     try:
-        config = load_config(args.config, overrides=args.overrides)
+        engine = [f"runner.engine={args.engine}"] if getattr(args, "engine", None) else []
+        config = load_config(args.config, overrides=[*args.overrides, *engine])
         if args.quiet:
             config = config.model_copy(
                 update={"runner": config.runner.model_copy(update={"progress": False})}

@@ -170,8 +170,29 @@ class PublishConfig(Section):
     audit_thresholds: AuditThresholds = Field(default_factory=AuditThresholds)
 
 
+class RayConfig(Section):
+    """How the `ray` engine runs; ignored by the `local` engine."""
+
+    address: str | None = None
+    """A running cluster (`ray://host:10001` or `host:6379`); None reads `RAY_ADDRESS`, and
+    without it starts a local Ray on this machine."""
+    num_cpus: int | None = Field(default=None, ge=1)
+    """CPUs of a local Ray started by the run (None: `runner.workers`, else every core)."""
+    batch_size: int = Field(default=16, ge=1)
+    """Problems per `map_batches` batch, the unit a worker takes and the driver journals."""
+    llm_actors: int = Field(default=0, ge=0)
+    """Actors per LLM stage; 0 sizes the pool from the roles' concurrency."""
+    llm_actor_cpus: float = Field(default=0.0, ge=0)
+    """CPUs an LLM actor reserves: they wait on the network, so by default none (a reserved
+    CPU each would leave the rule stages none on a small machine, and stall them)."""
+
+
 class RunnerConfig(Section):
     runs_dir: str = "runs"
+    engine: Literal["local", "ray"] = "local"
+    """`local`: one process and its rule workers; `ray`: the same stages on Ray Data (local
+    Ray, or the cluster named by `runner.ray.address` / `RAY_ADDRESS`)."""
+    ray: RayConfig = Field(default_factory=RayConfig)
     concurrency: int = 64
     """Problems in flight at once."""
     workers: int = 0

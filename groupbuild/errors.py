@@ -41,6 +41,10 @@ class Deferred(GroupbuildError):
         self.reason, self.detail = reason, detail
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
+    def __reduce__(self) -> tuple[type[Deferred], tuple[str, str]]:
+        """Rebuilt from its fields when it crosses from a worker process."""
+        return Deferred, (self.reason, self.detail)
+
 
 class FolderBusyError(GroupbuildError):
     """Another process holds the folder's lock: two runs on one store would corrupt it."""

@@ -51,10 +51,15 @@ def roles(config: Config) -> dict[str, dict[str, Any]]:
 
 
 def provenance(config: Config, base: Path) -> dict[str, Any]:
+    """What the card records. Not the `runner` section nor the output folder: an engine, a
+    worker count or a folder says how a run went, not what it made; the same data, the same
+    card."""
     return {
         "package_version": package_version(),
         "git_commit": git_commit(base),
         "roles": roles(config),
         "templates": template_hashes(config, base),
-        "config": config.resolved(),
+        "config": config.model_dump(
+            mode="json", by_alias=True, exclude={"runner": True, "publish": {"out_dir"}}
+        ),
     }

@@ -89,7 +89,7 @@ def _run_locked(
     usage: dict[str, Any] = {}
     if pipeline:
         try:
-            usage = asyncio.run(_run_pipeline(config, store, pipeline, stats, base))
+            usage = _run_engine(config, store, pipeline, stats, base)
         finally:
             store.write_pending(stats.pending)
     summary: dict[str, Any] = {}
@@ -185,6 +185,27 @@ def _run_seeds(config: Config, store: Store, base: Path, stats: RunStats) -> Non
     stats.timings["seeds"] += time.perf_counter() - t0
     stats.processed["seeds"] += counts["seeds"] + counts["rejected"]
     stats.rejected["seeds"] += counts["rejected"]
+
+
+def _run_engine(
+    config: Config, store: Store, pipeline: list[str], stats: RunStats, base: Path
+) -> dict[str, Any]:
+    """Run the pipeline stages on the configured engine; both journal through `_record`."""
+    if config.runner.engine == "local":
+        return asyncio.run(_run_pipeline(config, store, pipeline, stats, base))
+    from groupbuild.engines.ray_engine import run_on_ray
+
+    bars = _bars(config, store, pipeline)
+
+    def record(problem_id: str, results: list[StepResult]) -> None:
+        _record(store, stats, bars, problem_id, results)
+
+    try:
+        return run_on_ray(config, store, pipeline, base, advance, record)
+    finally:
+        for bar in bars.values():
+            if bar is not None:
+                bar.close()
 
 
 async def _run_pipeline(
@@ -301,6 +322,15 @@ async def _stop(tasks: set[asyncio.Task[None]]) -> None:
     for task in left:
         task.cancel()
     await asyncio.gather(*left, return_exceptions=True)
+
+
+def _bars(config: Config, store: Store, pipeline: list[str]) -> dict[str, Any]:
+    """The progress bars of the stages in `pipeline`, counting what the store already holds."""
+    total = len(store.seeds)
+    return {
+        name: _bar(config, name, total, len(store.stages[name]) + _rejected_at(store, name))
+        for name in pipeline
+    }
 
 
 def _rejected_at(store: Store, stage: str) -> int:

@@ -28,8 +28,14 @@ class Backends:
             await self.session.aclose()
 
 
-def build_backends(config: Config, cache_dir: Path, base_dir: Path | None = None) -> Backends:
-    """Pick each role's implementation from the config; LLM code is imported only when used."""
+def build_backends(
+    config: Config, cache_dir: Path, base_dir: Path | None = None, *, reply_cache: Any = None
+) -> Backends:
+    """Pick each role's implementation from the config; LLM code is imported only when used.
+
+    `reply_cache` replaces the session's own response cache (a store that several processes
+    share, for a distributed engine); it must be given before the roles are made.
+    """
     rules: dict[str, Any] = {
         "planner": RulePlanner(),
         "perturber": RulePerturber(),
@@ -43,6 +49,9 @@ def build_backends(config: Config, cache_dir: Path, base_dir: Path | None = None
         from groupbuild.backends.llm.session import LLMSession
 
         session = LLMSession(config, cache_dir, base_dir=base_dir)
+        if reply_cache is not None:
+            session.cache.close()
+            session.cache = reply_cache
         for name, backend in wanted.items():
             if backend == "llm":
                 roles[name] = getattr(session, name)()

@@ -1,0 +1,261 @@
+"""The `ray` engine: the pipeline stages on Ray Data, journaled into the run's own store.
+
+The driver (the `groupbuild` process) writes the problems still to do as a work list, reads it
+with Ray Data and chains one `map_batches` per stage over the runner's own step: rule stages in
+Ray tasks (which Ray Data fuses into one pass), LLM stages in async actor pools sized from their
+roles' concurrency. Finished rows stream back to the driver, which journals them with the local
+engine's `_record` as they arrive; so a killed driver loses only rows in flight, resume reads the
+same journals, and publish reads the same store and writes the same folder. LLM replies go to
+`ReplyFiles`, which every actor reads and writes at once, so a rerun pays for none twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import pickle
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from groupbuild.config import Config
+from groupbuild.engines.ray_stages import LLMStage, StageSpec, Step, parse_work, rule_stage
+from groupbuild.errors import GroupbuildError
+from groupbuild.schema import Draft
+from groupbuild.stages import PIPELINE_STAGES
+from groupbuild.store import Store
+
+Record = Callable[[str, list[Any]], None]
+"""The runner's journaling of one problem's step results (`runner._record`, bound)."""
+
+WORK_DIR = "ray"
+
+
+class RayMissingError(GroupbuildError):
+    """`runner.engine: ray` without Ray installed."""
+
+
+def run_on_ray(
+    config: Config, store: Store, pipeline: list[str], base: Path, step: Step, record: Record
+) -> dict[str, Any]:
+    """Run `pipeline` over what the store has not finished; return the LLM usage."""
+    work = store.dir / WORK_DIR
+    shutil.rmtree(work, ignore_errors=True)
+    files = write_work_list(store, pipeline, work / "todo", config.runner.ray.batch_size)
+    if not files:
+        return {}  # nothing left: no cluster is started, no request is sent
+    ray = _import_ray()
+    cache = store.dir / "cache"
+    if any(_llm_roles(config, name) for name in pipeline):
+        from groupbuild.backends.llm.reply_files import ReplyFiles
+
+        ReplyFiles(cache).import_jsonl(cache)
+    started = _connect(ray, config)
+    try:
+        dataset = _plan(ray, config, pipeline, base, step, files, cache, work / "usage")
+        for batch in dataset.iter_batches(batch_format="pyarrow", batch_size=None):
+            for pid, blob in zip(
+                batch.column("id").to_pylist(), batch.column("results").to_pylist(), strict=True
+            ):
+                record(pid, _loads(blob))
+    except Exception as exc:
+        cause = _groupbuild_cause(exc)
+        if cause is not None:
+            raise cause from None  # a wrong key or a full disk: say so, as the local engine does
+        raise
+    finally:
+        if started:
+            ray.shutdown()
+    shutil.rmtree(work / "todo", ignore_errors=True)  # all journaled: the list is spent
+    return _usage(work / "usage")
+
+
+def write_work_list(store: Store, pipeline: list[str], folder: Path, per_file: int) -> list[Path]:
+    """The problems to do, each from its furthest journaled draft, in files of `per_file`.
+
+    Ray Data reads a file in one task, so the list is cut into many: that is what spreads
+    the stages over the workers. The seeds stream from their journal: memory stays flat.
+    """
+    last = pipeline[-1]
+    files: list[Path] = []
+    handle = None
+    count = 0
+    try:
+        for seed in store.seeds:
+            if seed.problem_id in store.rejects or seed.problem_id in store.stages[last]:
+                continue
+            done_name, draft = store.latest(seed.problem_id, last)
+            done = PIPELINE_STAGES.index(done_name) if done_name else -1
+            if handle is None or count == per_file:
+                if handle is not None:
+                    handle.close()
+                folder.mkdir(parents=True, exist_ok=True)
+                files.append(folder / f"{len(files):06d}.txt")
+                handle = files[-1].open("w", encoding="utf-8")
+                count = 0
+            text = (draft or Draft(seed=seed)).model_dump_json()
+            handle.write(f"{done}\t{text}\n")
+            count += 1
+    finally:
+        if handle is not None:
+            handle.close()
+    return files
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+        import ray.data
+    except ImportError:
+        raise RayMissingError(
+            "runner.engine is 'ray' but Ray is not installed: pip install 'groupbuild[ray]'"
+        ) from None
+    return ray
+
+
+def _connect(ray: Any, config: Config) -> bool:
+    """Join the configured cluster, or start a local Ray; True when this run started it."""
+    settings = config.runner.ray
+    address = settings.address or os.environ.get("RAY_ADDRESS")
+    if ray.is_initialized():
+        return False
+    if address:
+        ray.init(address=address, logging_level="WARNING", log_to_driver=False)
+        return False
+    # Workers import the package the driver runs (a checkout, not only an installed copy).
+    package_root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
+    ray.init(
+        address="local",
+        num_cpus=settings.num_cpus or config.runner.workers or os.cpu_count() or 1,
+        include_dashboard=False,
+        logging_level="WARNING",
+        log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": path}},
+    )
+    return True
+
+
+def _plan(
+    ray: Any,
+    config: Config,
+    pipeline: list[str],
+    base: Path,
+    step: Step,
+    files: list[Path],
+    cache: Path,
+    usage: Path,
+) -> Any:
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # no per-dataset INFO lines
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False  # the runner's bars count journaled problems
+    context.print_on_execution_start = False
+    context.raise_original_map_exception = True
+    usage.mkdir(parents=True, exist_ok=True)
+    batch = config.runner.ray.batch_size
+    config_json = config.model_dump_json(by_alias=True)
+    dataset = ray.data.read_text([str(f) for f in files]).map_batches(
+        parse_work, batch_format="pyarrow", batch_size=None, num_cpus=1
+    )
+    for name in pipeline:
+        journal = name == pipeline[-1] or config.runner.journal_every_stage
+        roles = _llm_roles(config, name)
+        if not roles:
+            spec = StageSpec(name, config_json, str(base), journal, step)
+            dataset = dataset.map_batches(
+                rule_stage,
+                fn_kwargs={"spec": spec},
+                batch_format="pyarrow",
+                batch_size=batch,
+                num_cpus=1,
+            )
+            continue
+        actors, share = _pool(config, roles)
+        spec = StageSpec(name, share.model_dump_json(by_alias=True), str(base), journal, step)
+        dataset = dataset.map_batches(
+            LLMStage,
+            fn_constructor_kwargs={"spec": spec, "cache_dir": str(cache), "usage_dir": str(usage)},
+            batch_format="pyarrow",
+            batch_size=batch,
+            concurrency=actors,
+            num_cpus=config.runner.ray.llm_actor_cpus,
+        )
+    return dataset
+
+
+def _llm_roles(config: Config, stage: str) -> list[str]:
+    from groupbuild.backends.llm.templates import STAGE_ROLES
+
+    roles = STAGE_ROLES.get(stage, ())
+    return [r for r in roles if getattr(config.roles, r).backend == "llm"]
+
+
+def _pool(config: Config, roles: list[str]) -> tuple[int, Config]:
+    """Actors for a stage, and the config each runs: the roles' limits shared among them.
+
+    Sized so the stage keeps each role's `concurrency` requests in flight over all its actors
+    (a batch's problems overlap in an actor); each actor gets its share of the concurrency and
+    rate limits, so the pool together stays within what the role was given.
+    """
+    settings = config.runner.ray
+    widest = max(getattr(config.roles, r).concurrency for r in roles)
+    actors = settings.llm_actors or max(1, math.ceil(widest / settings.batch_size))
+    shared = {}
+    for name in roles:
+        role = getattr(config.roles, name)
+        shared[name] = role.model_copy(
+            update={
+                "concurrency": max(1, math.ceil(role.concurrency / actors)),
+                "requests_per_minute": _share(role.requests_per_minute, actors),
+                "tokens_per_minute": _share(role.tokens_per_minute, actors),
+            }
+        )
+    roles_config = config.roles.model_copy(update=shared)
+    return actors, config.model_copy(update={"roles": roles_config})
+
+
+def _share(limit: float | None, parts: int) -> float | None:
+    return None if limit is None else limit / parts
+
+
+def _loads(blob: bytes) -> list[Any]:
+    results: list[Any] = pickle.loads(blob)
+    return results
+
+
+def _groupbuild_cause(exc: BaseException) -> GroupbuildError | None:
+    """The run-stopping error a worker raised, however Ray wrapped it on the way back."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, GroupbuildError):
+            return current
+        stack += [current.__cause__, current.__context__, getattr(current, "cause", None)]
+    return None
+
+
+def _usage(folder: Path) -> dict[str, Any]:
+    """Each actor's usage report, added up per role and count."""
+    total: dict[str, dict[str, float | int]] = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        for role, counts in _read(path).items():
+            into = total.setdefault(role, {})
+            for name, value in counts.items():
+                into[name] = into.get(name, 0) + value
+    return {role: {k: _tidy(v) for k, v in counts.items()} for role, counts in total.items()}
+
+
+def _read(path: Path) -> dict[str, dict[str, float | int]]:
+    found: dict[str, dict[str, float | int]] = json.loads(path.read_text(encoding="utf-8"))
+    return found
+
+
+def _tidy(value: float | int) -> float | int:
+    return round(value, 6) if isinstance(value, float) else value
