@@ -242,18 +242,25 @@ def _groupbuild_cause(exc: BaseException) -> GroupbuildError | None:
 
 
 def _usage(folder: Path) -> dict[str, Any]:
-    """Each actor's usage report, added up per role and count."""
-    total: dict[str, dict[str, float | int]] = {}
+    """Each actor's usage report, counts added up per role; what is not a count (the response
+    format an endpoint takes) is the same in every actor and kept as the first one says."""
+    total: dict[str, dict[str, Any]] = {}
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         for role, counts in _read(path).items():
             into = total.setdefault(role, {})
             for name, value in counts.items():
-                into[name] = into.get(name, 0) + value
-    return {role: {k: _tidy(v) for k, v in counts.items()} for role, counts in total.items()}
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    into[name] = into.get(name, 0) + value
+                elif into.get(name) is None:
+                    into[name] = value
+    return {
+        role: {k: _tidy(v) if isinstance(v, int | float) else v for k, v in counts.items()}
+        for role, counts in total.items()
+    }
 
 
-def _read(path: Path) -> dict[str, dict[str, float | int]]:
-    found: dict[str, dict[str, float | int]] = json.loads(path.read_text(encoding="utf-8"))
+def _read(path: Path) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
     return found
 
 

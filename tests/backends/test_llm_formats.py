@@ -83,7 +83,7 @@ def test_auto_settles_on_the_mode_each_server_takes_and_its_replies_parse(
 def test_the_probe_is_sent_once_per_endpoint_and_remembered_for_the_rerun(openai_server, tmp_path):
     server = openai_server(verdict, profile="llama.cpp")
     cache = ResponseCache(tmp_path)
-    probes = FormatProbes(cache)
+    probes = FormatProbes()
 
     async def two_roles() -> None:
         clients = [

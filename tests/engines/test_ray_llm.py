@@ -8,7 +8,10 @@ import pytest
 from ray_helpers import assert_same_folder, kill_ray_when, needs_ray, run_ray
 
 from groupbuild.backends.llm.reply_files import ReplyFiles
+from groupbuild.config import SeedsConfig, SeedSource
 from groupbuild.runner import run
+from groupbuild.schema import Seed
+from groupbuild.seeds import load_seeds
 from tests.backends.test_llm_pipeline import KEY_VAR, load, small_seeds, write_config
 from tests.servers.openai_script import RoleScript
 
@@ -38,13 +41,15 @@ def _ray_args(folder: Path) -> list[str]:
 def test_a_killed_ray_run_pays_for_no_reply_twice_and_ends_as_the_local_engine(
     openai_server, tmp_path: Path, key: None
 ) -> None:
-    answers = small_seeds(tmp_path, math=8, code=0)
-    server = openai_server(RoleScript(answers=answers), latency=0.05)
+    small_seeds(tmp_path, math=8, code=0)
+    sources = SeedsConfig(sources=[SeedSource(format="bundled", path="seeds")])
+    seeds = [s for s in load_seeds(sources, base_dir=tmp_path) if isinstance(s, Seed)]
+    server = openai_server(RoleScript(seeds=seeds), latency=0.05)  # real edits: groups publish
     local, distributed = tmp_path / "local", tmp_path / "ray"
     for folder in (local, distributed):
         folder.mkdir()
         (folder / "seeds").symlink_to(tmp_path / "seeds")
-        write_config(folder, server.base_url, ROLES)
+        write_config(folder, server.base_url, ROLES, timeout=10.0)
     run(load(local / "config.yaml"), base_dir=local)
     sent_local = server.count
 

@@ -70,14 +70,13 @@ class FormatProbes:
     """The `auto` format decision, made once per endpoint for every role that uses it and
     remembered in the response cache, so a rerun sends no probe."""
 
-    def __init__(self, cache: ResponseCache) -> None:
-        self.cache = cache
+    def __init__(self) -> None:
         self._decided: dict[Endpoint, asyncio.Future[FormatMode]] = {}
 
     async def mode(self, client: LLMClient) -> FormatMode:
-        endpoint = client.endpoint
+        endpoint, cache = client.endpoint, client.cache
         key = cache_key({"probe": endpoint.base_url, "model": endpoint.model})
-        cached = self.cache.get(key)
+        cached = cache.get(key)
         if cached is not None:
             with contextlib.suppress(ValueError):
                 return FormatMode(cached["content"])
@@ -86,7 +85,7 @@ class FormatProbes:
             decided = asyncio.ensure_future(client.probe())
             self._decided[endpoint] = decided
         mode = await asyncio.shield(decided)
-        self.cache.put(key, {"content": mode.value, "model": endpoint.model})
+        cache.put(key, {"content": mode.value, "model": endpoint.model})
         return mode
 
 
@@ -150,7 +149,7 @@ class LLMClient:
         """Shared by the roles of one endpoint when the session builds them."""
         self._rate = RateLimiter(config.requests_per_minute, config.tokens_per_minute)
         self._backoff = backoff or Backoff()
-        self._probes = probes or FormatProbes(cache)
+        self._probes = probes or FormatProbes()
         self._formats: dict[type[BaseModel], dict[str, Any]] = {}
         self._weakened: dict[type[BaseModel], FormatMode] = {}
         self.format_mode: FormatMode | None = None

@@ -44,7 +44,7 @@ class LLMSession:
     ) -> None:
         self.config = config
         self.cache = ResponseCache(Path(cache_dir))
-        self.probes = FormatProbes(self.cache)
+        self.probes = FormatProbes()
         base = Path.cwd() if base_dir is None else base_dir
         self.prompts = Prompts(prompts_dir or resolve_dir(config.prompts_dir, "prompts", base))
         self.rubrics_dir = Path(rubrics_dir or resolve_dir(config.rubrics_dir, "rubrics", base))
