@@ -22,6 +22,7 @@ from groupbuild.kinds.registry import Edit, SpliceFn
 from groupbuild.schema import Seed, Trace
 from groupbuild.text import math as mt
 from groupbuild.text.cues import CUE_LEXICON
+from groupbuild.text.math.latex import is_latex, last_boxed
 from groupbuild.text.traces import length_ratio
 
 LENGTH_TOLERANCE = 0.10
@@ -210,6 +211,8 @@ def splice(model: type[MathEvidence], *, propagates: bool) -> SpliceFn:
     The gates, not this function, decide whether the result is a good edit."""
 
     def build(seed: Seed, reference: Trace, index: int, text: str) -> Edit | None:
+        if is_latex(reference.steps):
+            return _latex_splice(model, reference, index, text)
         ctx = Context.of(seed, reference)
         steps = list(ctx.steps)
         steps[index] = text
@@ -230,3 +233,17 @@ def splice(model: type[MathEvidence], *, propagates: bool) -> SpliceFn:
         return Edit(trace=trace, declared_span=(index,), evidence=evidence)
 
     return build
+
+
+def _latex_splice(
+    model: type[MathEvidence], reference: Trace, index: int, text: str
+) -> Edit | None:
+    """A LaTeX reference takes the rewritten step as written: the model carries its own
+    fallout into the boxed answer or not, and the proof decides."""
+    steps = list(reference.steps)
+    steps[index] = " ".join(text.split())
+    if not steps[index]:
+        return None
+    trace = Trace(steps=tuple(steps))
+    evidence = model(answer=last_boxed(trace.steps), rewritten_step=index)
+    return Edit(trace=trace, declared_span=(index,), evidence=evidence)

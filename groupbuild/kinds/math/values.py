@@ -7,7 +7,14 @@ from __future__ import annotations
 import random
 
 from groupbuild.kinds import evidence as ev
-from groupbuild.kinds.math.case import MathCase, MathKind, changed_operand, consistent_edit
+from groupbuild.kinds.math import latex_computation as lc
+from groupbuild.kinds.math.case import (
+    LatexForm,
+    MathCase,
+    MathKind,
+    changed_operand,
+    consistent_edit,
+)
 from groupbuild.kinds.math.edits import Context, finish, first_swap, operand_sites, shuffled, slips
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
@@ -127,6 +134,6 @@ register(
 )
 register(
     MathKind(Kind.GOAL_DRIFT, "M10", _A, evidence=ev.ReportedFrom).define(
-        goal_drift, prove_goal_drift
+        goal_drift, prove_goal_drift, latex=LatexForm(lc.goal_drift, lc.prove_goal_drift)
     )
 )

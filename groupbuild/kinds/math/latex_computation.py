@@ -1,0 +1,279 @@
+"""LaTeX forms of the computation kinds: an arithmetic slip, a sign error, an off-by-one
+count, goal drift (M3, M4, M9, M10). Each edits one equality of a competition solution, carries
+the changed value on, and changes the boxed answer; each proof re-derives the edit with sympy.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from groupbuild.kinds import evidence as ev
+from groupbuild.kinds.math.latex_edits import (
+    LatexCase,
+    LatexContext,
+    apply_change,
+    finish,
+    integer_slips,
+    same_answer,
+)
+from groupbuild.kinds.registry import Edit
+from groupbuild.schema import Seed, Trace
+from groupbuild.text.math import latex_eval as le
+from groupbuild.text.math import latex_flow as lf
+from groupbuild.text.math.latex import boxed_spans
+
+
+def _shuffled(
+    items: list[tuple[int, le.Equation, int]], rng: random.Random
+) -> list[tuple[int, le.Equation, int]]:
+    items = list(items)
+    rng.shuffle(items)
+    return items
+
+
+def arithmetic_slip(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+    """M3: one equality gets a wrong integer result; the later steps use the wrong value."""
+    ctx = LatexContext.of(seed, reference)
+    for j, eq, value in _shuffled(ctx.sites(), rng):
+        text = ctx.steps[j]
+        for wrong in integer_slips(value, rng):
+            new = lf.rewrite_segment(text, eq.result.start, eq.result.end, wrong)
+            if new is None or le.count_false([new]) != le.count_false([text]) + 1:
+                continue
+            pos = eq.result.end + len(new) - len(text)
+            evidence = ev.ValueChange(before=str(value), after=str(wrong))
+            edit = apply_change(ctx, j, new, pos, {float(value): wrong}, evidence)
+            if edit is not None:
+                return edit
+    return _result_slip(ctx, rng)
+
+
+def _result_pairs(text: str) -> list[tuple[le.Segment, le.Segment]]:
+    """The last two segments of every chain of a step: a result and what it is equal to."""
+    return [(chain[-2], chain[-1]) for chain in le.chains(text)]
+
+
+def _result_slip(ctx: LatexContext, rng: random.Random) -> Edit | None:
+    """A number inside a result that is not a bare integer (`\\frac{5}{6}`, `8+4i`, an
+    expanded polynomial) is slipped, where the equality held: numerically or as an identity."""
+    sites = [
+        (j, before, result, n)
+        for j, text in enumerate(ctx.steps)
+        for before, result in _result_pairs(text)
+        if le.bare_integer(result.text) is None and le.relation(before.text, result.text)
+        for n in lf.numbers(text)
+        if result.start <= n.start and n.end <= result.end and n.value == int(n.value)
+    ]
+    rng.shuffle(sites)
+    for j, before, result, n in sites[:12]:
+        text = ctx.steps[j]
+        for wrong in integer_slips(int(n.value), rng)[:3]:
+            if wrong < 0:
+                continue
+            new = text[: n.start] + str(wrong) + text[n.end :]
+            shift = len(new) - len(text)
+            if le.relation(before.text, new[result.start : result.end + shift]) is not False:
+                continue
+            if le.count_false([new]) > le.count_false([text]) + 1:
+                continue
+            evidence = ev.ValueChange(before=str(int(n.value)), after=str(wrong))
+            edit = apply_change(ctx, j, new, result.end + shift, {n.value: wrong}, evidence)
+            if edit is not None:
+                return edit
+    return None
+
+
+def _binary_signs(segment: str) -> list[int]:
+    """Offsets of the `+` and `-` of a segment that join two terms (not a leading sign)."""
+    out = []
+    for i, ch in enumerate(segment):
+        if ch in "+-":
+            before = segment[:i].rstrip()
+            if before and (before[-1].isdigit() or before[-1] in ")}"):
+                out.append(i)
+    return out
+
+
+def _respelled(
+    ctx: LatexContext, j: int, eq: le.Equation, new_first: str, evidence: ev.MathEvidence
+) -> Edit | None:
+    """Step `j` with its equation's first segment rewritten, its results re-evaluated."""
+    text = ctx.steps[j]
+    first = eq.segments[0]
+    edited = text[: first.start] + new_first + text[first.end :]
+    settled = lf.settle(edited)
+    if settled is None or not settled[1]:
+        return None
+    new_text, changes = settled
+    pos = eq.result.end + len(new_text) - len(text)
+    return apply_change(ctx, j, new_text, pos, changes, evidence)
+
+
+def sign_error(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+    """M4: one `+` becomes `-` or back (a sign lost moving a term); the arithmetic after it is
+    done right, so the result and the answer change."""
+    ctx = LatexContext.of(seed, reference)
+    for j, eq, _value in _shuffled(ctx.sites(), rng):
+        segment = eq.segments[0].text
+        signs = _binary_signs(segment)
+        rng.shuffle(signs)
+        for i in signs:
+            flipped = "-" if segment[i] == "+" else "+"
+            new_first = segment[:i] + flipped + segment[i + 1 :]
+            evidence = ev.OperatorChange(operator=(segment[i], flipped))
+            edit = _respelled(ctx, j, eq, new_first, evidence)
+            if edit is not None:
+                return edit
+    return None
+
+
+_PLUS_ONE = re.compile(r"\s*\+\s*1\s*$")
+_DIFFERENCE = re.compile(r"^\s*\d+\s*-\s*\d+\s*$")
+
+
+def off_by_one(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+    """M9: a count becomes inclusive or exclusive: `b - a + 1` loses its `+ 1`, `b - a` gains
+    one."""
+    ctx = LatexContext.of(seed, reference)
+    for j, eq, _value in _shuffled(ctx.sites(), rng):
+        segment = eq.segments[0].text
+        options = []
+        if _PLUS_ONE.search(segment) and _binary_signs(segment):
+            cut = _PLUS_ONE.sub("", segment)
+            options.append(cut + segment[len(segment.rstrip()) :])
+        if _DIFFERENCE.match(segment):
+            body = segment.rstrip()
+            options.append(body + rng.choice([" + 1", " - 1"]) + segment[len(body) :])
+        for new_first in options:
+            edit = _respelled(ctx, j, eq, new_first, ev.CountShift())
+            if edit is not None:
+                return edit
+    return None
+
+
+def goal_drift(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+    """M10: the last step boxes a value the trace wrote earlier (a result, or a number it
+    brought in) instead of the one asked."""
+    ctx = LatexContext.of(seed, reference)
+    last = len(ctx.steps) - 1
+    text = ctx.steps[last]
+    boxes = boxed_spans(text)
+    if last < 1 or not boxes:
+        return None
+    lo, hi = boxes[-1]
+    earlier = sorted(
+        {
+            (k, int(n.value))
+            for k in range(last)
+            for n in lf.numbers(ctx.steps[k])
+            if n.value == int(n.value) and (n.result or not lf.known(n.value, ctx.problem))
+        }
+    )
+    rng.shuffle(earlier)
+    run = next(
+        (eq for eq in le.claims(text) if eq.result.start <= lo and hi <= eq.result.end), None
+    )
+    for k, value in earlier:
+        if same_answer(str(value), ctx.answer) or same_answer(str(value), ctx.gold):
+            continue
+        new = text[:lo] + str(value) + text[hi:]
+        if run is not None:
+            new = text[: run.segments[0].start] + text[run.result.start : lo] + str(value)
+            new += text[hi:]
+        steps = [*ctx.steps[:last], new]
+        if le.count_false(steps) > le.count_false(ctx.steps):
+            continue
+        edit = finish(ctx, steps, (last,), ev.ReportedFrom(reported_from_step=k))
+        if edit is not None:
+            return edit
+    return None
+
+
+def prove_arithmetic_slip(c: LatexCase) -> str | None:
+    """A new false equality: one more numeric equation fails, or a result that held (as a
+    number or an identity) in the reference no longer does."""
+    added = c.new_false()
+    if added > 1:
+        return "more_than_one_false_equation"
+    if added <= 0 and not _broken_result(c):
+        return "no_false_equation"
+    return c.answer_changed()
+
+
+def _broken_result(c: LatexCase) -> bool:
+    edited = c.edited_step()
+    if edited is None:
+        return False
+    _, before, after = edited
+    held = {
+        (p.text.strip(), r.text.strip())
+        for p, r in _result_pairs(before)
+        if le.relation(p.text, r.text)
+    }
+    lhs = {p for p, _ in held}
+    return any(
+        p.text.strip() in lhs
+        and (p.text.strip(), r.text.strip()) not in held
+        and le.relation(p.text, r.text) is False
+        for p, r in _result_pairs(after)
+    )
+
+
+def _first_segments(text: str) -> list[str]:
+    return [eq.segments[0].text for eq in le.claims(text)]
+
+
+def prove_sign_error(c: LatexCase) -> str | None:
+    edited = c.edited_step()
+    if edited is None:
+        return "no_single_step_edit"
+    if c.new_false() > 0:
+        return "false_equation_added"
+    _, before, after = edited
+    old, new = _first_segments(before), _first_segments(after)
+    if len(old) != len(new):
+        return "equations_changed"
+    flips = [
+        (a, b)
+        for a, b in zip(old, new, strict=True)
+        if a != b and a.replace("-", "+") == b.replace("-", "+")
+    ]
+    others = [(a, b) for a, b in zip(old, new, strict=True) if a != b and (a, b) not in flips]
+    if len(flips) != 1 or others:
+        return "no_sign_flipped"
+    a, b = flips[0]
+    if sum(x != y for x, y in zip(a, b, strict=True)) != 1:
+        return "no_sign_flipped"
+    return c.answer_changed()
+
+
+def prove_off_by_one(c: LatexCase) -> str | None:
+    edited = c.edited_step()
+    if edited is None or c.new_false() > 0:
+        return "no_consistent_single_step_edit"
+    _, before, after = edited
+    old = [eq.value for eq in le.claims(before)]
+    new = [eq.value for eq in le.claims(after)]
+    shifted = [(a, b) for a, b in zip(old, new, strict=False) if abs(a - b) > 1e-9]
+    if len(old) != len(new) or not shifted or abs(abs(shifted[0][0] - shifted[0][1]) - 1) > 1e-9:
+        return "result_not_shifted_by_one"
+    return c.answer_changed()
+
+
+def prove_goal_drift(c: LatexCase) -> str | None:
+    last = len(c.ref) - 1
+    if c.diff.changed != (last,) or c.diff.deleted or c.diff.inserted:
+        return "not_last_step_only"
+    if c.new_false() > 0:
+        return "false_equation_added"
+    earlier = {
+        n.value
+        for s in c.ref[:-1]
+        for n in lf.numbers(s)
+        if n.result or not lf.known(n.value, c.seed.problem)
+    }
+    stated = le.bare_integer(c.answer or "")
+    if stated is None or float(stated) not in earlier:
+        return "answer_not_an_earlier_value"
+    return c.answer_changed()

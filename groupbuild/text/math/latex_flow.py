@@ -1,0 +1,163 @@
+"""Where the numbers of a LaTeX trace come from, and how a changed value flows on.
+
+A number written in a step is a *result* when it sits in the last segment of an `=` chain
+(`$x=5$`, `$3\\cdot 4=\\boxed{12}$`), else an *operand* (used, stated in prose). An operand is
+grounded when the problem states it, an earlier step writes it, it is a small or common
+constant, or the same step derives it; otherwise it dangles, which is what a dropped
+derivation leaves behind. `carry` rewrites later steps after one value changed, re-evaluating
+their equations so the trace stays consistent with the change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from groupbuild.text.math.grounding import problem_values
+from groupbuild.text.math.latex_eval import NUMBER, agree, bare_integer, chains, claims, value_of
+
+COMMON = frozenset({0, 1, 2, 10, 100, 180, 360})
+"""Values any solution may write without deriving them."""
+AMBIGUOUS = frozenset({*range(0, 13), 24, 30, 45, 60, 90, 100, 180, 360, 1000})
+"""Values too common to tell one use from another: a change to one of them is not carried."""
+
+
+@dataclass(frozen=True)
+class Number:
+    start: int
+    end: int
+    value: float
+    result: bool
+
+
+def _value(text: str) -> float:
+    return float(re.sub(r"\{,\}|,\\!|,", "", text))
+
+
+@lru_cache(maxsize=8192)
+def numbers(text: str) -> tuple[Number, ...]:
+    """Every number written in a step, with whether it is a chain's result."""
+    results = [(seg.start, seg.end) for chain in chains(text) for seg in chain[-1:]]
+    out = []
+    for m in NUMBER.finditer(text):
+        is_result = any(a <= m.start() and m.end() <= b for a, b in results)
+        out.append(Number(m.start(), m.end(), _value(m.group()), is_result))
+    return tuple(out)
+
+
+@lru_cache(maxsize=512)
+def given(problem: str) -> frozenset[float]:
+    """The values a problem states (digits, number words, LaTeX numbers)."""
+    found = {float(v) for v in problem_values(problem)}
+    found |= {n.value for n in numbers(problem)}
+    return frozenset(found)
+
+
+def known(value: float, problem: str) -> bool:
+    return value in COMMON or value in given(problem)
+
+
+def ambiguous(value: float, problem: str) -> bool:
+    return value in AMBIGUOUS or value in given(problem)
+
+
+def dangling(steps: tuple[str, ...], problem: str) -> list[tuple[int, float]]:
+    """(step, value) of operands neither given, common, written earlier nor derived there."""
+    seen: set[float] = set()
+    out: list[tuple[int, float]] = []
+    for j, text in enumerate(steps):
+        found = numbers(text)
+        derived = {n.value for n in found if n.result}
+        for n in found:
+            if n.result or n.value in seen or n.value in derived or known(n.value, problem):
+                continue
+            out.append((j, n.value))
+        seen |= {n.value for n in found}
+    return out
+
+
+def values_before(steps: tuple[str, ...], j: int) -> set[float]:
+    return {n.value for s in steps[:j] for n in numbers(s)}
+
+
+def replace_numbers(text: str, old: float, new: int) -> str:
+    """`text` with every written `old` (an integer) replaced by `new`."""
+    out, pos = [], 0
+    for n in numbers(text):
+        if n.value == old:
+            out.append(text[pos : n.start])
+            out.append(str(new))
+            pos = n.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def rewrite_segment(text: str, start: int, end: int, new: int) -> str | None:
+    """The segment `text[start:end]`, a bare (maybe boxed) integer, written as `new`."""
+    inner = [n for n in numbers(text) if start <= n.start and n.end <= end]
+    if len(inner) != 1 or bare_integer(text[start:end]) is None:
+        return None
+    n = inner[0]
+    lead = text[start : n.start]
+    digits = str(abs(new))
+    if new < 0 and "-" not in lead:
+        digits = f"-{digits}"
+    elif new >= 0 and lead.rstrip().endswith("-"):
+        cut = lead.rstrip()[:-1]
+        return text[:start] + cut + lead[len(lead.rstrip()) :] + digits + text[n.end :]
+    return text[: n.start] + digits + text[n.end :]
+
+
+def settle(text: str) -> tuple[str, dict[float, int]] | None:
+    """Re-evaluate a step's false equations, rewriting their bare-integer results; the changes
+    made, or None when some false equation cannot be put right that way."""
+    changes: dict[float, int] = {}
+    for _ in range(6):
+        bad = next((eq for eq in claims(text) if not eq.holds), None)
+        if bad is None:
+            return text, changes
+        first = value_of(bad.segments[0].text)
+        value = complex(first.evalf(30))
+        if value.imag or abs(value.real - round(value.real)) > 1e-9:
+            return None
+        new = round(value.real)
+        for seg in reversed(bad.segments[1:]):
+            if agree(first, value_of(seg.text), bad.segments[0].text, seg.text):
+                continue
+            old = bare_integer(seg.text)
+            rewritten = rewrite_segment(text, seg.start, seg.end, new)
+            if old is None or rewritten is None:
+                return None
+            changes[float(old)] = new
+            text = rewritten
+    return None
+
+
+def carry(
+    steps: list[str], start: int, changes: dict[float, int], problem: str
+) -> tuple[list[str], list[int]] | None:
+    """Carry changed values through `steps[start:]`; the new steps and those rewritten, or
+    None when a changed value is ambiguous (a given or small number) or cannot follow."""
+    out = list(steps)
+    touched: list[int] = []
+    current = dict(changes)
+    for j in range(start, len(out)):
+        if not current:
+            break
+        text = out[j]
+        for old, new in current.items():
+            if any(n.value == old for n in numbers(text)):
+                if ambiguous(old, problem) or old < 0 or new < 0:
+                    return None
+                text = replace_numbers(text, old, new)
+        if text == out[j]:
+            continue
+        settled = settle(text)
+        if settled is None:
+            return None
+        text, more = settled
+        current.update(more)
+        out[j] = text
+        touched.append(j)
+    return out, touched
