@@ -149,6 +149,7 @@ class LatexSignals:
     false_steps: tuple[int, ...]
     false_count: int
     dangling: tuple[tuple[int, float], ...]
+    """Numbers used but never given or derived, and variables nothing introduces (NaN)."""
     rederived: tuple[int, ...]
     """Steps (not the last) that compute again only what was known before."""
     answer: str | None
@@ -175,7 +176,7 @@ def measure_latex(seed: Seed, trace: Trace) -> LatexSignals:
         recomputed = bool(le.claims(text)) and all(
             n.value in before or lf.known(n.value, seed.problem) for n in found
         )
-        if j < len(steps) - 1 and found and (restated or recomputed):
+        if j < len(steps) - 1 and (restated or (found and recomputed)):
             rederived.append(j)
         spans_before |= spans
     answer = last_boxed(steps)
@@ -183,11 +184,15 @@ def measure_latex(seed: Seed, trace: Trace) -> LatexSignals:
     correct = answer is not None and bool(gold) and (answer == gold or equivalent(answer, gold))
     earlier = {n.value for s in steps[:-1] for n in lf.numbers(s) if n.result}
     stated = le.bare_integer(answer or "")
+    unexplained = [
+        *lf.dangling(steps, seed.problem),
+        *((j, float("nan")) for j, _ in lf.undefined_symbols(steps, seed.problem)),
+    ]
     return LatexSignals(
         equations=sum(len(le.claims(s)) for s in steps),
         false_steps=tuple(le.false_steps(steps)),
         false_count=le.count_false(steps),
-        dangling=tuple(lf.dangling(steps, seed.problem)),
+        dangling=tuple(sorted(unexplained, key=lambda d: d[0])),
         rederived=tuple(rederived),
         answer=answer,
         correct=correct,
@@ -231,8 +236,11 @@ def _latex_reason(s: LatexSignals) -> str:
         parts.append(f"{s.false_count} equation(s) do not hold (step {steps}).")
     if s.dangling:
         j, value = s.dangling[0]
-        shown = int(value) if value == int(value) else value
-        parts.append(f"Step {j + 1} uses {shown}, which is neither given nor derived.")
+        if value != value:
+            parts.append(f"Step {j + 1} uses a variable nothing introduces.")
+        else:
+            shown = int(value) if value == int(value) else value
+            parts.append(f"Step {j + 1} uses {shown}, which is neither given nor derived.")
     elif s.rederived:
         parts.append("Some steps recompute known values.")
     return " ".join(parts[:3])

@@ -153,21 +153,21 @@ def off_by_one(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
 
 
 def goal_drift(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
-    """M10: the last step boxes a value the trace wrote earlier (a result, or a number it
-    brought in) instead of the one asked."""
+    """M10: the last step boxes a value the trace wrote before (an intermediate result or a
+    quantity it used) instead of the one asked."""
     ctx = LatexContext.of(seed, reference)
     last = len(ctx.steps) - 1
     text = ctx.steps[last]
     boxes = boxed_spans(text)
-    if last < 1 or not boxes:
+    if not boxes:
         return None
     lo, hi = boxes[-1]
     earlier = sorted(
         {
             (k, int(n.value))
-            for k in range(last)
+            for k in range(last + 1)
             for n in lf.numbers(ctx.steps[k])
-            if n.value == int(n.value) and (n.result or not lf.known(n.value, ctx.problem))
+            if n.value == int(n.value) and n.value not in lf.COMMON and (k < last or n.end <= lo)
         }
     )
     rng.shuffle(earlier)
@@ -267,13 +267,114 @@ def prove_goal_drift(c: LatexCase) -> str | None:
         return "not_last_step_only"
     if c.new_false() > 0:
         return "false_equation_added"
-    earlier = {
-        n.value
-        for s in c.ref[:-1]
-        for n in lf.numbers(s)
-        if n.result or not lf.known(n.value, c.seed.problem)
-    }
+    boxes = boxed_spans(c.ref[-1])
+    cut = boxes[-1][0] if boxes else len(c.ref[-1])
+    written = [*c.ref[:-1], c.ref[-1][:cut]]
+    earlier = {n.value for s in written for n in lf.numbers(s) if n.value not in lf.COMMON}
     stated = le.bare_integer(c.answer or "")
     if stated is None or float(stated) not in earlier:
         return "answer_not_an_earlier_value"
+    return c.answer_changed()
+
+
+def inconsistent_carry(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+    """M6: a later step uses a value other than the one derived for it earlier; its own
+    arithmetic, and the steps after it, follow the wrong value."""
+    ctx = LatexContext.of(seed, reference)
+    sites = []
+    for k, text in enumerate(ctx.steps):
+        before = lf.values_before(ctx.steps, k)
+        for n in lf.numbers(text):
+            if (
+                not n.result
+                and n.value in before
+                and n.value == int(n.value)
+                and not lf.ambiguous(n.value, ctx.problem)
+            ):
+                sites.append((k, n))
+    rng.shuffle(sites)
+    for k, n in sites[:12]:
+        wrongs = [
+            w
+            for w in integer_slips(int(n.value), rng)[:4]
+            if w > 0 and float(w) not in lf.values_before(ctx.steps, k + 1)
+        ]
+        edit = _swap_operand(ctx, k, n, wrongs)
+        if edit is not None:
+            return edit
+    return None
+
+
+def misread_value(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+    """M5: a number the problem states is used in place of another number it states."""
+    ctx = LatexContext.of(seed, reference)
+    stated = sorted(v for v in lf.given(ctx.problem) if v == int(v) and v > 0)
+    sites = [
+        (k, n)
+        for k, text in enumerate(ctx.steps)
+        for n in lf.numbers(text)
+        if not n.result and n.value in stated and n.value not in lf.COMMON
+    ]
+    rng.shuffle(sites)
+    for k, n in sites[:12]:
+        others = [int(v) for v in stated if v != n.value and v not in lf.COMMON]
+        rng.shuffle(others)
+        edit = _swap_operand(ctx, k, n, others[:4])
+        if edit is not None:
+            return edit
+    return None
+
+
+def _swap_operand(ctx: LatexContext, k: int, n: lf.Number, wrongs: list[int]) -> Edit | None:
+    """Step `k` with number `n` written as one of `wrongs`, its equations re-evaluated and
+    the change carried on."""
+    text = ctx.steps[k]
+    for wrong in wrongs:
+        settled = lf.settle(text[: n.start] + str(wrong) + text[n.end :])
+        if settled is None:
+            continue
+        new, changes = settled
+        evidence = ev.ValueChange(before=str(int(n.value)), after=str(wrong))
+        pos = min(len(new), n.end + len(new) - len(text))
+        edit = apply_change(ctx, k, new, pos, changes, evidence)
+        if edit is not None:
+            return edit
+    return None
+
+
+def prove_misread_value(c: LatexCase) -> str | None:
+    edited = c.edited_step()
+    if edited is None:
+        return "no_single_step_edit"
+    if c.new_false() > 0:
+        return "false_equation_added"
+    _, before, after = edited
+    old = [n.value for n in lf.numbers(before)]
+    new = [n.value for n in lf.numbers(after)]
+    given = lf.given(c.seed.problem)
+    if len(old) != len(new):
+        return "not_one_operand_changed"
+    swapped = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+    if not swapped or not (swapped[0][0] in given and swapped[0][1] in given):
+        return "new_value_not_in_problem"
+    return c.answer_changed()
+
+
+def prove_inconsistent_carry(c: LatexCase) -> str | None:
+    edited = c.edited_step()
+    if edited is None:
+        return "no_single_step_edit"
+    if c.new_false() > 0:
+        return "false_equation_added"
+    j, before, after = edited
+    old = [n.value for n in lf.numbers(before)]
+    new = [n.value for n in lf.numbers(after)]
+    if len(old) != len(new):
+        return "not_one_operand_changed"
+    written = lf.values_before(c.ref, j)
+    swapped = [(a, b) for a, b in zip(old, new, strict=True) if a != b and a in written]
+    if not swapped:
+        return "not_one_operand_changed"
+    if not any(b in c.new_dangling() for _, b in swapped):
+        return "carried_value_not_contradicted"
     return c.answer_changed()

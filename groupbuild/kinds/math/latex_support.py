@@ -36,13 +36,16 @@ def dropped_step(seed: Seed, reference: Trace, rng: random.Random) -> Edit | Non
             for n in lf.numbers(s)
             if not n.result and n.value in values
         }
-        if not used:
-            continue
         steps = [s for k, s in enumerate(ctx.steps) if k != j]
-        before = {v for _, v in lf.dangling(ctx.steps, ctx.problem)}
-        if not {v for _, v in lf.dangling(tuple(steps), ctx.problem)} - before:
+        orphans = _orphaned(ctx.steps, tuple(steps), j, ctx.problem)
+        if used:
+            before = {v for _, v in lf.dangling(ctx.steps, ctx.problem)}
+            if not {v for _, v in lf.dangling(tuple(steps), ctx.problem)} - before:
+                used = set()
+        if not used and not orphans:
             continue
-        evidence = ev.DroppedValue(dropped_value=_shown(min(used)))
+        shown = _shown(min(used)) if used else orphans[0]
+        evidence = ev.DroppedValue(dropped_value=shown)
         edit = finish(ctx, steps, (j,), evidence, changes_answer=False, length_exempt=True)
         if edit is not None:
             return edit
@@ -84,14 +87,7 @@ def _restatable(text: str) -> list[str]:
     out = []
     for span in math_spans(text):
         inner = text[span.inner_start : span.inner_end].strip()
-        if (
-            text[span.start] == "$"
-            and not span.display
-            and "=" in inner
-            and "\\boxed" not in inner
-            and len(inner) <= 80
-            and lf.numbers(inner)
-        ):
+        if "=" in inner and "\\boxed" not in inner and len(inner) <= 80 and "\\\\" not in inner:
             out.append(inner)
     return out
 
@@ -106,10 +102,12 @@ def redundant_detour(seed: Seed, reference: Trace, rng: random.Random) -> Edit |
     inverse = _inverse_detour(ctx, sites, rng)
     if inverse is not None:
         return inverse
-    spans = [(j, inner) for j in range(last) for inner in _restatable(ctx.steps[j])]
+    spans = [(j, f"${inner}$.") for j in range(last) for inner in _restatable(ctx.steps[j])]
     rng.shuffle(spans)
-    for j, inner in spans:
-        step = f"{rng.choice(_LEADS)}${inner}$."
+    whole = [(j, _restated(ctx.steps[j])) for j in range(last) if math_spans(ctx.steps[j])]
+    rng.shuffle(whole)
+    for j, said in [*spans, *whole]:
+        step = f"{rng.choice(_LEADS)}{said}"
         steps = [*ctx.steps[: j + 1], step, *ctx.steps[j + 1 :]]
         edit = finish(
             ctx,
@@ -157,10 +155,22 @@ def _inverse_detour(
     return None
 
 
+def _orphaned(ref: tuple[str, ...], cand: tuple[str, ...], j: int, problem: str) -> list[str]:
+    """Variables step `j` of the reference introduces that the candidate, without step `j`,
+    still uses later, now with nothing introducing them."""
+    first = lf.first_uses(ref, problem)
+    undefined = {name for _, name in lf.undefined_symbols(cand, problem)}
+    before = {name for _, name in lf.undefined_symbols(ref, problem)}
+    return sorted(
+        name for name, k in first.items() if k == j and name in undefined and name not in before
+    )
+
+
 def prove_dropped_step(c: LatexCase) -> str | None:
     if len(c.diff.deleted) != 1 or c.diff.changed or c.diff.inserted:
         return "not_a_single_deletion"
-    if not c.new_dangling():
+    gone = _orphaned(c.ref, c.cand, c.diff.deleted[0], c.seed.problem)
+    if not c.new_dangling() and not gone:
         return "no_dangling_reference"
     return c.answer_kept()
 
@@ -195,6 +205,14 @@ def prove_redundant_detour(c: LatexCase) -> str | None:
     ):
         return "detour_adds_a_value"
     return c.answer_kept()
+
+
+def _restated(text: str) -> str:
+    """A whole step said again after a lead-in (`Put another way, we have ...`)."""
+    body = text.rstrip()
+    if body[:1].isupper() and body[1:2].islower():
+        body = body[0].lower() + body[1:]
+    return body if body.endswith((".", "!", "?")) else body + "."
 
 
 def _inline(text: str) -> list[str]:

@@ -124,12 +124,17 @@ def prove_goal_drift(c: MathCase) -> str | None:
 _A = Signature.ANSWER
 register(
     MathKind(Kind.MISREAD_VALUE, "M5", _A, propagates=True, evidence=ev.ValueChange).define(
-        misread_value, prove_misread_value, "perturb/math/misread_value.j2"
+        misread_value,
+        prove_misread_value,
+        "perturb/math/misread_value.j2",
+        latex=LatexForm(lc.misread_value, lc.prove_misread_value),
     )
 )
 register(
     MathKind(Kind.INCONSISTENT_CARRY, "M6", _A, propagates=True, evidence=ev.ValueChange).define(
-        inconsistent_carry, prove_inconsistent_carry
+        inconsistent_carry,
+        prove_inconsistent_carry,
+        latex=LatexForm(lc.inconsistent_carry, lc.prove_inconsistent_carry),
     )
 )
 register(

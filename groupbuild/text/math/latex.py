@@ -89,9 +89,9 @@ def math_spans(text: str) -> list[Span]:
 
 def _find_dollar(text: str, i: int, double: bool) -> int:
     while i < len(text):
-        if text[i] == "$" and not _escaped(text, i):
-            if not double or text.startswith("$$", i):
-                return i
+        dollar = text[i] == "$" and not _escaped(text, i)
+        if dollar and (not double or text.startswith("$$", i)):
+            return i
         i += 1
     return -1
 

@@ -118,6 +118,8 @@ def settle(text: str) -> tuple[str, dict[float, int]] | None:
         if bad is None:
             return text, changes
         first = value_of(bad.segments[0].text)
+        if first is None:
+            return None
         value = complex(first.evalf(30))
         if value.imag or abs(value.real - round(value.real)) > 1e-9:
             return None
@@ -161,3 +163,53 @@ def carry(
         out[j] = text
         touched.append(j)
     return out, touched
+
+
+_COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
+_LETTER = re.compile(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])")
+_DEFINES = re.compile(r"\b(?:let|where|suppose|denote|call|define|say|set)\b", re.I)
+
+
+@lru_cache(maxsize=8192)
+def symbols(text: str) -> tuple[str, ...]:
+    """The one-letter variables a step's math writes, in order (commands and text removed)."""
+    from groupbuild.text.math.latex import math_spans
+
+    found: list[str] = []
+    for span in math_spans(text):
+        inner = re.sub(
+            r"\\(?:text|mbox|mathrm|textbf)\{[^{}]*\}", " ", text[span.inner_start : span.inner_end]
+        )
+        for m in _LETTER.finditer(_COMMAND.sub(" ", inner)):
+            if m.group() not in found:
+                found.append(m.group())
+    return tuple(found)
+
+
+@lru_cache(maxsize=512)
+def problem_symbols(problem: str) -> frozenset[str]:
+    return frozenset(symbols(problem))
+
+
+def first_uses(steps: tuple[str, ...], problem: str) -> dict[str, int]:
+    """For each variable the problem does not name, the step that writes it first."""
+    named = problem_symbols(problem)
+    first: dict[str, int] = {}
+    for j, text in enumerate(steps):
+        for name in symbols(text):
+            if name not in named:
+                first.setdefault(name, j)
+    return first
+
+
+def undefined_symbols(steps: tuple[str, ...], problem: str) -> list[tuple[int, str]]:
+    """Variables first written where nothing introduces them: not by "let/where/suppose...",
+    not as the left side of an equality (`$x = ...$`)."""
+    out = []
+    for name, j in first_uses(steps, problem).items():
+        text = steps[j]
+        heads = {c[0].text.strip() for c in chains(text)}
+        if name in heads or _DEFINES.search(text):
+            continue
+        out.append((j, name))
+    return sorted(out)

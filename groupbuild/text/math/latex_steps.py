@@ -45,7 +45,7 @@ def _breaks(text: str) -> list[int]:
             if not any(text[: i + 1].endswith(a) for a in _ABBREVIATIONS):
                 cuts.append(i + 1)
         elif (ch == ";" and text[i + 1 : i + 2].isspace()) or (
-            ch == "," and (m := _CLAUSE.match(text, i + 1))
+            ch == "," and _CLAUSE.match(text, i + 1)
         ):
             cuts.append(i + 1)
         elif ch == "\n" and text[i + 1 : i + 2] == "\n":
