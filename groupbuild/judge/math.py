@@ -150,6 +150,9 @@ class LatexSignals:
     false_count: int
     dangling: tuple[tuple[int, float], ...]
     """Numbers used but never given or derived, and variables nothing introduces (NaN)."""
+    asserted: tuple[tuple[int, float], ...]
+    """Results stated with no computation behind them (half the weight of a dangling one:
+    solving an equation in one's head is common in good solutions)."""
     rederived: tuple[int, ...]
     """Steps (not the last) that compute again only what was known before."""
     answer: str | None
@@ -193,6 +196,7 @@ def measure_latex(seed: Seed, trace: Trace) -> LatexSignals:
         false_steps=tuple(le.false_steps(steps)),
         false_count=le.count_false(steps),
         dangling=tuple(sorted(unexplained, key=lambda d: d[0])),
+        asserted=tuple(lf.asserted(steps, seed.problem)),
         rederived=tuple(rederived),
         answer=answer,
         correct=correct,
@@ -204,7 +208,7 @@ def score_latex(s: LatexSignals) -> dict[str, float]:
     """Per dimension 0–10. Unexplained numbers cost a share of what is left (so the tenth one
     still costs something), false equalities a fixed amount, a wrong answer dominates."""
     dangling, redundant = len(s.dangling), len(s.rederived)
-    unexplained = 10 * (1 - 0.9**dangling)
+    unexplained = 10 * (1 - 0.9 ** (dangling + 0.5 * len(s.asserted)))
     calc = 10 - 3.5 * s.false_count if s.equations else 8.0
     if s.answer is None:
         support = 0.0
@@ -252,12 +256,12 @@ def judge_latex(seed: Seed, trace: Trace) -> Rubric:
     overall = sum(WEIGHTS[name] * value for name, value in scores.items())
     if not s.correct:
         overall = min(overall, WRONG_ANSWER_CAP - 0.1 * (len(s.dangling) + s.false_count))
-    flawed = [*s.false_steps, *(j for j, _ in s.dangling), *s.rederived]
+    flawed = [*s.false_steps, *(j for j, _ in (*s.dangling, *s.asserted)), *s.rederived]
     if not flawed and not s.correct:
         flawed.append(len(trace.steps) - 1)
     return Rubric(
         scores=scores,
-        rubric_score=_clamp(round(overall, 2)),
+        rubric_score=round(min(10.0, max(0.0, overall)), 2),
         reason=_latex_reason(s),
         first_flawed_step=min(flawed) if flawed else None,
         judge="rules",

@@ -54,26 +54,72 @@ def _result_pairs(text: str) -> list[tuple[le.Segment, le.Segment]]:
     return [(chain[-2], chain[-1]) for chain in le.chains(text)]
 
 
+def solved_equation(
+    steps: tuple[str, ...], j: int, head: str, result: str
+) -> tuple[str, str] | None:
+    """An equation in the variable `head` that steps up to `j` write and that `head = result`
+    solves: what makes a value stated for a solved variable checkable."""
+    name = head.strip()
+    if not re.fullmatch(r"[A-Za-z]", name):
+        return None
+    value = le.value_of(result)
+    for text in steps[: j + 1]:
+        for a, b in _all_pairs(text):
+            if a.text.strip() == name:
+                continue
+            if le.satisfied(a.text, b.text, name, value):
+                return a.text, b.text
+    return None
+
+
+def _all_pairs(text: str) -> list[tuple[le.Segment, le.Segment]]:
+    return [(c[k], c[k + 1]) for c in le.chains(text) for k in range(len(c) - 1)]
+
+
+def _holds(ctx: LatexContext, j: int, before: le.Segment, result: le.Segment) -> bool:
+    if le.bare_integer(result.text) is None and le.relation(before.text, result.text):
+        return True
+    return solved_equation(ctx.steps, j, before.text, result.text) is not None
+
+
+def _broken(steps: tuple[str, ...], j: int, before: str, result: str, solved: bool) -> bool:
+    """The pair `before = result` of step `j` no longer holds: numerically or as an
+    identity, or (`solved`) the value no longer solves the equation the trace wrote."""
+    if not solved:
+        return le.relation(before, result) is False
+    name = before.strip()
+    value = le.value_of(result)
+    return any(
+        le.satisfied(a.text, b.text, name, value) is False
+        for text in steps[: j + 1]
+        for a, b in _all_pairs(text)
+        if a.text.strip() != name
+    )
+
+
 def _result_slip(ctx: LatexContext, rng: random.Random) -> Edit | None:
-    """A number inside a result that is not a bare integer (`\\frac{5}{6}`, `8+4i`, an
-    expanded polynomial) is slipped, where the equality held: numerically or as an identity."""
+    """A number inside a result is slipped where the equality held (numerically, as an
+    identity, or as the solution of an equation the trace wrote): `\\frac{5}{6}`, `8+4i`,
+    `x = \\boxed{5}` after `2x = 10`."""
     sites = [
         (j, before, result, n)
         for j, text in enumerate(ctx.steps)
         for before, result in _result_pairs(text)
-        if le.bare_integer(result.text) is None and le.relation(before.text, result.text)
+        if _holds(ctx, j, before, result)
         for n in lf.numbers(text)
         if result.start <= n.start and n.end <= result.end and n.value == int(n.value)
     ]
     rng.shuffle(sites)
     for j, before, result, n in sites[:12]:
         text = ctx.steps[j]
+        solved = le.relation(before.text, result.text) is not True
         for wrong in integer_slips(int(n.value), rng)[:3]:
             if wrong < 0:
                 continue
             new = text[: n.start] + str(wrong) + text[n.end :]
             shift = len(new) - len(text)
-            if le.relation(before.text, new[result.start : result.end + shift]) is not False:
+            steps = (*ctx.steps[:j], new)
+            if not _broken(steps, j, before.text, new[result.start : result.end + shift], solved):
                 continue
             if le.count_false([new]) > le.count_false([text]) + 1:
                 continue
@@ -103,7 +149,7 @@ def _respelled(
     first = eq.segments[0]
     edited = text[: first.start] + new_first + text[first.end :]
     settled = lf.settle(edited)
-    if settled is None or not settled[1]:
+    if settled is None or settled[0] == edited:
         return None
     new_text, changes = settled
     pos = eq.result.end + len(new_text) - len(text)
@@ -114,7 +160,9 @@ def sign_error(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     """M4: one `+` becomes `-` or back (a sign lost moving a term); the arithmetic after it is
     done right, so the result and the answer change."""
     ctx = LatexContext.of(seed, reference)
-    for j, eq, _value in _shuffled(ctx.sites(), rng):
+    sites = ctx.computations()
+    rng.shuffle(sites)
+    for j, eq in sites:
         segment = eq.segments[0].text
         signs = _binary_signs(segment)
         rng.shuffle(signs)
@@ -125,7 +173,58 @@ def sign_error(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
             edit = _respelled(ctx, j, eq, new_first, evidence)
             if edit is not None:
                 return edit
+    return _result_sign(ctx, rng)
+
+
+def _result_sign(ctx: LatexContext, rng: random.Random) -> Edit | None:
+    """A sign lost in a result that held: a `+`/`-` flipped, or a leading minus dropped or
+    added (`\\boxed{-\\frac{2}{5}}` as `\\boxed{\\frac{2}{5}}`)."""
+    sites = [
+        (j, before, result)
+        for j, text in enumerate(ctx.steps)
+        for before, result in _result_pairs(text)
+        if _holds(ctx, j, before, result)
+    ]
+    rng.shuffle(sites)
+    for j, before, result in sites[:8]:
+        text = ctx.steps[j]
+        solved = le.relation(before.text, result.text) is not True
+        body = result.text
+        inner = body.lstrip()
+        lead = len(body) - len(inner)
+        if inner.startswith("\\boxed{"):
+            lead += len("\\boxed{")
+            inner = body[lead:]
+        options = [
+            body[:i] + ("-" if body[i] == "+" else "+") + body[i + 1 :] for i in _binary_signs(body)
+        ]
+        if inner.startswith("-"):
+            options.append(body[:lead] + inner[1:])
+        elif inner[:1].isdigit() or inner.startswith("\\frac"):
+            options.append(body[:lead] + "-" + inner)
+        rng.shuffle(options)
+        for option in options:
+            new = text[: result.start] + option + text[result.end :]
+            if not _broken((*ctx.steps[:j], new), j, before.text, option, solved):
+                continue
+            old_sign = "-" if "-" in body else "+"
+            evidence = ev.OperatorChange(operator=(old_sign, "+" if old_sign == "-" else "-"))
+            edit = apply_change(ctx, j, new, result.start + len(option), {}, evidence)
+            if edit is not None:
+                return edit
     return None
+
+
+def _one_sign_apart(a: str, b: str) -> bool:
+    """`b` is `a` with one `+` and `-` swapped, or one `-` added or removed."""
+    if len(a) == len(b):
+        diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+        return len(diff) == 1 and set(diff[0]) == {"+", "-"}
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(long) - len(short) != 1:
+        return False
+    k = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return long[k] == "-" and long[:k] + long[k + 1 :] == short
 
 
 _PLUS_ONE = re.compile(r"\s*\+\s*1\s*$")
@@ -136,7 +235,9 @@ def off_by_one(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     """M9: a count becomes inclusive or exclusive: `b - a + 1` loses its `+ 1`, `b - a` gains
     one."""
     ctx = LatexContext.of(seed, reference)
-    for j, eq, _value in _shuffled(ctx.sites(), rng):
+    sites = ctx.computations()
+    rng.shuffle(sites)
+    for j, eq in sites:
         segment = eq.segments[0].text
         options = []
         if _PLUS_ONE.search(segment) and _binary_signs(segment):
@@ -205,7 +306,16 @@ def _broken_result(c: LatexCase) -> bool:
     edited = c.edited_step()
     if edited is None:
         return False
-    _, before, after = edited
+    j, before, after = edited
+    ref_pairs = {p.text.strip(): r.text for p, r in _result_pairs(before)}
+    for p, r in _result_pairs(after):
+        old = ref_pairs.get(p.text.strip())
+        if old is None or old == r.text:
+            continue
+        if solved_equation(c.ref, j, p.text, old) and _broken(
+            tuple(c.cand), j, p.text, r.text, solved=True
+        ):
+            return True
     held = {
         (p.text.strip(), r.text.strip())
         for p, r in _result_pairs(before)
@@ -225,12 +335,20 @@ def _first_segments(text: str) -> list[str]:
 
 
 def prove_sign_error(c: LatexCase) -> str | None:
+    """One sign differs, and either the step's arithmetic follows it (the result moved with
+    it) or the result it now states no longer holds; the answer changed."""
     edited = c.edited_step()
     if edited is None:
         return "no_single_step_edit"
+    _, before, after = edited
+    if (
+        _one_sign_apart(before, after)
+        and c.new_false() <= 1
+        and (c.new_false() == 1 or _broken_result(c))
+    ):
+        return c.answer_changed()
     if c.new_false() > 0:
         return "false_equation_added"
-    _, before, after = edited
     old, new = _first_segments(before), _first_segments(after)
     if len(old) != len(new):
         return "equations_changed"

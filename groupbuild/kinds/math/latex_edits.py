@@ -45,6 +45,16 @@ class LatexContext:
     def problem(self) -> str:
         return self.seed.problem
 
+    def computations(self) -> list[tuple[int, le.Equation]]:
+        """(step, equation) of every true numeric equation whose result is a number written
+        as an integer or a fraction (what `settle` can write again)."""
+        return [
+            (j, eq)
+            for j, text in enumerate(self.steps)
+            for eq in le.claims(text)
+            if eq.holds and lf.rewritable(eq.result.text)
+        ]
+
     def sites(self) -> list[tuple[int, le.Equation, int]]:
         """(step, equation, result) of every true equation whose result is a bare integer."""
         out = []

@@ -57,25 +57,33 @@ def _shown(value: float) -> str:
 
 
 def overclaim(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
-    """M14b: a computation written out in full is replaced by a bare statement of its result."""
+    """M14b: a computation written out is replaced by a bare statement of its result
+    (`$f(3) = 5-2(3) = -1$` as `$f(3) = -1$`)."""
     ctx = LatexContext.of(seed, reference)
-    sites = ctx.sites()
+    sites = [(j, eq) for j, eq in ctx.computations() if _fresh(ctx, j, eq.value.real)]
     rng.shuffle(sites)
-    for j, eq, value in sites:
+    for j, eq in sites:
         text = ctx.steps[j]
-        chain = next((c for c in le.chains(text) if c[0].start == eq.segments[0].start), None)
-        if chain is None or chain[-1].end != eq.result.end or not _fresh(ctx, j, float(value)):
+        chain = next((c for c in le.chains(text) if c[-1].end == eq.result.end), None)
+        if chain is None:
             continue
         new = text[: eq.segments[0].start] + text[eq.result.start :].lstrip()
         steps = [*ctx.steps[:j], new, *ctx.steps[j + 1 :]]
-        before = {v for _, v in lf.dangling(ctx.steps, ctx.problem)}
-        if float(value) not in {v for _, v in lf.dangling(tuple(steps), ctx.problem)} - before:
+        if not _newly_asserted(ctx.steps, tuple(steps), ctx.problem):
             continue
-        evidence = ev.Assertion(asserted_value=str(value))
+        evidence = ev.Assertion(asserted_value=le.bare_text(eq.result.text))
         edit = finish(ctx, steps, (j,), evidence, changes_answer=False)
         if edit is not None:
             return edit
     return None
+
+
+def _newly_asserted(ref: tuple[str, ...], cand: tuple[str, ...], problem: str) -> set[float]:
+    """Values the candidate states with no computation behind them that the reference did
+    compute (or use only after deriving)."""
+    before = {v for _, v in lf.asserted(ref, problem)} | {v for _, v in lf.dangling(ref, problem)}
+    after = {v for _, v in lf.asserted(cand, problem)} | {v for _, v in lf.dangling(cand, problem)}
+    return after - before
 
 
 _SIMPLE = re.compile(r"^\s*(\d+)\s*(\+|-|\\cdot|\\times)\s*(\d+)\s*$")
@@ -182,7 +190,7 @@ def prove_overclaim(c: LatexCase) -> str | None:
     _, before, after = edited
     if len(le.claims(after)) >= len(le.claims(before)):
         return "derivation_not_removed"
-    if not c.new_dangling():
+    if not _newly_asserted(c.ref, c.cand, c.seed.problem):
         return "assertion_is_supported"
     return c.answer_kept()
 

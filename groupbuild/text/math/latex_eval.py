@@ -164,7 +164,7 @@ def chains(text: str) -> list[list[Segment]]:
 def _normal(text: str, symbols: bool = False) -> str | None:
     if "\\&" in text or "\\#" in text:
         return None
-    body = _unbraced(_BOXED.sub("", _NOISE.sub(" ", text)).strip())
+    body = _unbraced(_BOXED.sub("", _NOISE.sub(" ", text)).strip().rstrip(".,; "))
     if not body or _OPERATORS.search(body) or _DANGLING_OP.search(body):
         return None
     if len(body) > _MAX_SEGMENT or _SKIP.search(body) or _BIG_EXPONENT.search(body):
@@ -202,6 +202,10 @@ def value_of(text: str) -> Any | None:
     except Exception:
         return None
     if not isinstance(expr, Expr) or not expr.is_number or expr.free_symbols:
+        return None
+    try:
+        expr = expr.doit()
+    except Exception:
         return None
     try:
         value = complex(expr.evalf(30))
@@ -313,7 +317,34 @@ def false_steps(steps: tuple[str, ...] | list[str]) -> list[int]:
 
 def bare_integer(text: str) -> int | None:
     """The integer a segment consists of (possibly boxed), else None."""
-    body = _unbraced(_BOXED.sub("", _NOISE.sub(" ", text)).strip())
+    body = _unbraced(_BOXED.sub("", _NOISE.sub(" ", text)).strip().rstrip(".,; "))
     if re.fullmatch(r"-?\d{1,12}", body):
         return int(body)
     return None
+
+
+def satisfied(a_text: str, b_text: str, name: str, value: Any) -> bool | None:
+    """Whether `a = b`, an equation in the one variable `name`, holds at `name = value`;
+    None when it is not such an equation (or cannot be read)."""
+    x, y = expr_of(a_text), expr_of(b_text)
+    if x is None or y is None or value is None:
+        return None
+    names = {str(v) for v in x.free_symbols | y.free_symbols}
+    if names != {name}:
+        return None
+    if relation(a_text, b_text):
+        return None
+    symbol = next(iter(x.free_symbols | y.free_symbols))
+    try:
+        u = complex(x.subs(symbol, value).evalf(30))
+        v = complex(y.subs(symbol, value).evalf(30))
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        return None
+    if u != u or v != v:
+        return None
+    return abs(u - v) <= 1e-9 * max(1.0, abs(u))
+
+
+def bare_text(segment: str) -> str:
+    """A result segment as plain text: `\\boxed{}`, spacing and closing punctuation gone."""
+    return _unbraced(_BOXED.sub("", _NOISE.sub(" ", segment)).strip().rstrip(".,; "))

@@ -77,6 +77,21 @@ def dangling(steps: tuple[str, ...], problem: str) -> list[tuple[int, float]]:
     return out
 
 
+def asserted(steps: tuple[str, ...], problem: str) -> list[tuple[int, float]]:
+    """(step, value) of results stated with no computation behind them: a number first
+    written as the result of an equality whose step holds no numeric equation giving it."""
+    seen: set[float] = set()
+    out: list[tuple[int, float]] = []
+    for j, text in enumerate(steps):
+        computed = {round(eq.value.real, 9) for eq in claims(text) if eq.holds}
+        for n in numbers(text):
+            fresh = n.value not in seen and not known(n.value, problem)
+            if n.result and fresh and round(n.value, 9) not in computed:
+                out.append((j, n.value))
+        seen |= {n.value for n in numbers(text)}
+    return out
+
+
 def values_before(steps: tuple[str, ...], j: int) -> set[float]:
     return {n.value for s in steps[:j] for n in numbers(s)}
 
@@ -110,30 +125,54 @@ def rewrite_segment(text: str, start: int, end: int, new: int) -> str | None:
 
 
 def settle(text: str) -> tuple[str, dict[float, int]] | None:
-    """Re-evaluate a step's false equations, rewriting their bare-integer results; the changes
-    made, or None when some false equation cannot be put right that way."""
+    """Re-evaluate a step's false equations, rewriting their results (integers, fractions); the
+    integer changes made, or None when some false equation cannot be put right that way."""
     changes: dict[float, int] = {}
     for _ in range(6):
         bad = next((eq for eq in claims(text) if not eq.holds), None)
         if bad is None:
             return text, changes
         first = value_of(bad.segments[0].text)
-        if first is None:
+        if first is None or not first.is_Rational:
             return None
-        value = complex(first.evalf(30))
-        if value.imag or abs(value.real - round(value.real)) > 1e-9:
-            return None
-        new = round(value.real)
         for seg in reversed(bad.segments[1:]):
             if agree(first, value_of(seg.text), bad.segments[0].text, seg.text):
                 continue
             old = bare_integer(seg.text)
-            rewritten = rewrite_segment(text, seg.start, seg.end, new)
-            if old is None or rewritten is None:
+            if old is not None and first.q == 1:
+                rewritten = rewrite_segment(text, seg.start, seg.end, int(first.p))
+                if rewritten is not None:
+                    changes[float(old)] = int(first.p)
+            else:
+                rewritten = rewrite_fraction(text, seg.start, seg.end, int(first.p), int(first.q))
+            if rewritten is None:
                 return None
-            changes[float(old)] = new
             text = rewritten
     return None
+
+
+_FRACTION = re.compile(
+    r"^(?P<lead>\s*(?:\\boxed\s*\{)?\s*)(?P<body>-?\s*(?:\\[dt]?frac\{\d+\}\{\d+\}|\d+))"
+    r"(?P<tail>\s*\}?[\s.,;]*)$"
+)
+
+
+def rewritable(segment: str) -> bool:
+    """Whether `settle` can write a new value into this segment (an integer or a fraction)."""
+    return _FRACTION.match(segment) is not None
+
+
+def rewrite_fraction(text: str, start: int, end: int, p: int, q: int) -> str | None:
+    """The segment `text[start:end]`, an integer or a `\\frac{a}{b}` (maybe boxed or signed),
+    written as the rational p/q in the same style."""
+    m = _FRACTION.match(text[start:end])
+    if m is None:
+        return None
+    command = re.search(r"\\[dt]?frac", m.group("body"))
+    frac = command.group() if command else "\\frac"
+    sign = "-" if p < 0 else ""
+    body = f"{sign}{abs(p)}" if q == 1 else f"{sign}{frac}{{{abs(p)}}}{{{q}}}"
+    return text[:start] + m.group("lead") + body + m.group("tail") + text[end:]
 
 
 def carry(
