@@ -170,7 +170,10 @@ def measure_latex(seed: Seed, trace: Trace) -> LatexSignals:
 
     steps = trace.steps
     rederived = []
-    spans_before: set[str] = set()
+    spans_before = {
+        re.sub(r"\s+", "", seed.problem[s.inner_start : s.inner_end])
+        for s in math_spans(seed.problem)
+    }
     for j, text in enumerate(steps):
         before = lf.values_before(steps, j)
         found = lf.numbers(text)

@@ -246,11 +246,21 @@ def off_by_one(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
         if _DIFFERENCE.match(segment):
             body = segment.rstrip()
             options.append(body + rng.choice([" + 1", " - 1"]) + segment[len(body) :])
+        for m in _ENDPOINTS.finditer(segment):
+            group = rng.choice(("a", "b"))
+            value = int(m.group(group)) + rng.choice((1, -1))
+            if value >= 0:
+                lo, hi = m.span(group)
+                options.append(segment[:lo] + str(value) + segment[hi:])
         for new_first in options:
             edit = _respelled(ctx, j, eq, new_first, ev.CountShift())
             if edit is not None:
                 return edit
     return None
+
+
+_ENDPOINTS = re.compile(r"(?<![\w.^{\\])(?P<a>\d+)\s*-\s*(?P<b>\d+)(?![\d.])")
+"""A difference of two written integers: the endpoints of a count (`100-10+1`)."""
 
 
 def goal_drift(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
@@ -265,22 +275,23 @@ def goal_drift(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     lo, hi = boxes[-1]
     earlier = sorted(
         {
-            (k, int(n.value))
+            (k, str(int(n.value)))
             for k in range(last + 1)
             for n in lf.numbers(ctx.steps[k])
             if n.value == int(n.value) and n.value not in lf.COMMON and (k < last or n.end <= lo)
         }
     )
     rng.shuffle(earlier)
+    earlier += sorted(_earlier_results(ctx.steps, lo) - set(earlier))
     run = next(
         (eq for eq in le.claims(text) if eq.result.start <= lo and hi <= eq.result.end), None
     )
     for k, value in earlier:
-        if same_answer(str(value), ctx.answer) or same_answer(str(value), ctx.gold):
+        if same_answer(value, ctx.answer) or same_answer(value, ctx.gold):
             continue
-        new = text[:lo] + str(value) + text[hi:]
+        new = text[:lo] + value + text[hi:]
         if run is not None:
-            new = text[: run.segments[0].start] + text[run.result.start : lo] + str(value)
+            new = text[: run.segments[0].start] + text[run.result.start : lo] + value
             new += text[hi:]
         steps = [*ctx.steps[:last], new]
         if le.count_false(steps) > le.count_false(ctx.steps):
@@ -371,12 +382,31 @@ def prove_off_by_one(c: LatexCase) -> str | None:
     if edited is None or c.new_false() > 0:
         return "no_consistent_single_step_edit"
     _, before, after = edited
+    if _endpoint_moved(before, after):
+        return c.answer_changed()
     old = [eq.value for eq in le.claims(before)]
     new = [eq.value for eq in le.claims(after)]
     shifted = [(a, b) for a, b in zip(old, new, strict=False) if abs(a - b) > 1e-9]
     if len(old) != len(new) or not shifted or abs(abs(shifted[0][0] - shifted[0][1]) - 1) > 1e-9:
         return "result_not_shifted_by_one"
     return c.answer_changed()
+
+
+def _endpoint_moved(before: str, after: str) -> bool:
+    """The first computation differs in one endpoint of a difference, moved by exactly one."""
+    old = [eq.segments[0].text for eq in le.claims(before)]
+    new = [eq.segments[0].text for eq in le.claims(after)]
+    changed = [(a, b) for a, b in zip(old, new, strict=False) if a != b]
+    if len(old) != len(new) or len(changed) != 1:
+        return False
+    a, b = changed[0]
+    for m in _ENDPOINTS.finditer(a):
+        for group in ("a", "b"):
+            lo, hi = m.span(group)
+            for step in (1, -1):
+                if a[:lo] + str(int(m.group(group)) + step) + a[hi:] == b:
+                    return True
+    return False
 
 
 def prove_goal_drift(c: LatexCase) -> str | None:
@@ -390,9 +420,30 @@ def prove_goal_drift(c: LatexCase) -> str | None:
     written = [*c.ref[:-1], c.ref[-1][:cut]]
     earlier = {n.value for s in written for n in lf.numbers(s) if n.value not in lf.COMMON}
     stated = le.bare_integer(c.answer or "")
-    if stated is None or float(stated) not in earlier:
+    results = {text for _, text in _earlier_results(c.ref, cut)}
+    if (stated is None or float(stated) not in earlier) and _squeezed(c.answer) not in results:
         return "answer_not_an_earlier_value"
     return c.answer_changed()
+
+
+def _earlier_results(steps: tuple[str, ...] | list[str], cut: int) -> set[tuple[int, str]]:
+    """(step, text) of the results the trace states before the last step's boxed answer
+    (at offset `cut`), written as they would be boxed: `\\frac{1}{2}`, `(2,3)`."""
+    last = len(steps) - 1
+    return {
+        (k, _squeezed(le.bare_text(result.text)))
+        for k, text in enumerate(steps)
+        for _, result in _result_pairs(text)
+        if (k < last or result.end <= cut)
+        and le.bare_text(result.text)
+        and "\\boxed" not in result.text
+        and len(le.bare_text(result.text)) <= 40
+        and le.value_of(result.text) is not None
+    }
+
+
+def _squeezed(text: str | None) -> str:
+    return re.sub(r"\s+", "", text or "")
 
 
 def inconsistent_carry(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:

@@ -127,6 +127,20 @@ def redundant_detour(seed: Seed, reference: Trace, rng: random.Random) -> Edit |
         )
         if edit is not None:
             return edit
+    given = _restatable(ctx.problem)
+    rng.shuffle(given)
+    for inner in given:
+        steps = [f"We are given that ${inner}$.", *ctx.steps]
+        edit = finish(
+            ctx,
+            steps,
+            (0,),
+            ev.Insertion(inserted_after=-1),
+            changes_answer=False,
+            length_exempt=True,
+        )
+        if edit is not None:
+            return edit
     return None
 
 
@@ -202,12 +216,12 @@ def prove_redundant_detour(c: LatexCase) -> str | None:
         return "false_equation_added"
     j = c.diff.inserted[0]
     step = c.cand[j]
-    restated = {_squeezed(t) for s in c.cand[:j] for t in _inline(s)}
+    restated = {_squeezed(t) for s in (c.seed.problem, *c.cand[:j]) for t in _inline(s)}
     if not le.claims(step) and not (
         _inline(step) and set(map(_squeezed, _inline(step))) <= restated
     ):
         return "detour_restates_nothing"
-    known = lf.values_before(c.cand, j)
+    known = lf.values_before(c.cand, j) | set(lf.given(c.seed.problem))
     if any(
         n.value not in known and not lf.known(n.value, c.seed.problem) for n in lf.numbers(step)
     ):
