@@ -5,7 +5,8 @@
 Rows `start:stop` of the file (JSON Lines, `problem`/`solution` with a `\\boxed{}` answer) are
 copied to a temporary file and built by the CLI exactly as a user runs it, on the rules
 backend with every validation gate on. Prints the yield, the seed-level reject reasons and, per
-kind, how many negatives were published and why the others were dropped.
+kind, how many negatives were published and why the others were dropped (perturb drops are
+listed for published groups only: a rejected seed's rejects name its gate failures).
 """
 
 from __future__ import annotations
@@ -48,10 +49,8 @@ def run(rows: list[str], workdir: Path) -> dict[str, object]:
     for path in sorted((dist / "tracelift" / "math").glob("*_groups.jsonl")):
         for line in path.read_text().splitlines():
             group = json.loads(line)
-            for cand in group.get("candidates", group.get("negatives", [])):
-                kind = cand.get("perturbation_type") or cand.get("kind")
-                if kind:
-                    published[kind] += 1
+            for kind in group.get("metadata", {}).get("negative_kinds", []):
+                published[kind] += 1
     return {"summary": summary, "rejects": rejects, "published": published, "wall": wall}
 
 
@@ -82,6 +81,12 @@ def main() -> None:
         if r.get("level") == "candidate":
             kind = r.get("detail") if r.get("stage") == "validate" else r["id"].rsplit("/", 1)[-1]
             dropped.setdefault(str(kind), Counter())[f"{r['stage']}:{r['reason']}"] += 1
+        elif r.get("reason") == "too_few_negatives":
+            # "k of n passed the gates; dropped: kind=reason, ..." names each gate failure
+            for item in r.get("detail", "").partition("dropped: ")[2].split(", "):
+                kind, _, reason = item.partition("=")
+                if reason:
+                    dropped.setdefault(kind, Counter())[f"validate:{reason}"] += 1
     published = result["published"]
     assert isinstance(published, Counter)
     print(f"{'kind':<22} {'published':>9}  dropped (stage:reason count)")

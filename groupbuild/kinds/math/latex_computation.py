@@ -267,12 +267,11 @@ def goal_drift(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     """M10: the last step boxes a value the trace wrote before (an intermediate result or a
     quantity it used) instead of the one asked."""
     ctx = LatexContext.of(seed, reference)
-    last = len(ctx.steps) - 1
-    text = ctx.steps[last]
-    boxes = boxed_spans(text)
-    if not boxes:
+    last = answer_step(ctx.steps)
+    if last is None:
         return None
-    lo, hi = boxes[-1]
+    text = ctx.steps[last]
+    lo, hi = boxed_spans(text)[-1]
     earlier = sorted(
         {
             (k, str(int(n.value)))
@@ -282,7 +281,7 @@ def goal_drift(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
         }
     )
     rng.shuffle(earlier)
-    earlier += sorted(_earlier_results(ctx.steps, lo) - set(earlier))
+    earlier += sorted(_earlier_results(ctx.steps[: last + 1], lo) - set(earlier))
     run = next(
         (eq for eq in le.claims(text) if eq.result.start <= lo and hi <= eq.result.end), None
     )
@@ -293,7 +292,7 @@ def goal_drift(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
         if run is not None:
             new = text[: run.segments[0].start] + text[run.result.start : lo] + value
             new += text[hi:]
-        steps = [*ctx.steps[:last], new]
+        steps = [*ctx.steps[:last], new, *ctx.steps[last + 1 :]]
         if le.count_false(steps) > le.count_false(ctx.steps):
             continue
         edit = finish(ctx, steps, (last,), ev.ReportedFrom(reported_from_step=k))
@@ -409,18 +408,22 @@ def _endpoint_moved(before: str, after: str) -> bool:
     return False
 
 
+def answer_step(steps: tuple[str, ...] | list[str]) -> int | None:
+    """The step that boxes the final answer (a closing remark may follow it)."""
+    return next((j for j in range(len(steps) - 1, -1, -1) if boxed_spans(steps[j])), None)
+
+
 def prove_goal_drift(c: LatexCase) -> str | None:
-    last = len(c.ref) - 1
-    if c.diff.changed != (last,) or c.diff.deleted or c.diff.inserted:
-        return "not_last_step_only"
+    last = answer_step(c.ref)
+    if last is None or c.diff.changed != (last,) or c.diff.deleted or c.diff.inserted:
+        return "not_answer_step_only"
     if c.new_false() > 0:
         return "false_equation_added"
-    boxes = boxed_spans(c.ref[-1])
-    cut = boxes[-1][0] if boxes else len(c.ref[-1])
-    written = [*c.ref[:-1], c.ref[-1][:cut]]
+    cut = boxed_spans(c.ref[last])[-1][0]
+    written = [*c.ref[:last], c.ref[last][:cut]]
     earlier = {n.value for s in written for n in lf.numbers(s) if n.value not in lf.COMMON}
     stated = le.bare_integer(c.answer or "")
-    results = {text for _, text in _earlier_results(c.ref, cut)}
+    results = {text for _, text in _earlier_results(c.ref[: last + 1], cut)}
     if (stated is None or float(stated) not in earlier) and _squeezed(c.answer) not in results:
         return "answer_not_an_earlier_value"
     return c.answer_changed()

@@ -164,6 +164,7 @@ def chains(text: str) -> list[list[Segment]]:
 def _normal(text: str, symbols: bool = False) -> str | None:
     if "\\&" in text or "\\#" in text:
         return None
+    text = re.sub(r"(\d)(?:\{,\}|,\\!)(?=\d{3}(?!\d))", r"\1", text)
     body = _unbraced(_BOXED.sub("", _NOISE.sub(" ", text)).strip().rstrip(".,; "))
     if not body or _OPERATORS.search(body) or _DANGLING_OP.search(body):
         return None
