@@ -153,6 +153,8 @@ class LatexSignals:
     asserted: tuple[tuple[int, float], ...]
     """Results stated with no computation behind them (half the weight of a dangling one:
     solving an equation in one's head is common in good solutions)."""
+    baseless: tuple[tuple[int, float], ...]
+    """Dangling numbers a computation is built on (counted once more: a derivation missing)."""
     rederived: tuple[int, ...]
     """Steps (not the last) that compute again only what was known before."""
     answer: str | None
@@ -200,6 +202,7 @@ def measure_latex(seed: Seed, trace: Trace) -> LatexSignals:
         false_count=le.count_false(steps),
         dangling=tuple(sorted(unexplained, key=lambda d: d[0])),
         asserted=tuple(lf.asserted(steps, seed.problem)),
+        baseless=tuple(lf.computed_on_nothing(steps, seed.problem)),
         rederived=tuple(rederived),
         answer=answer,
         correct=correct,
@@ -211,7 +214,7 @@ def score_latex(s: LatexSignals) -> dict[str, float]:
     """Per dimension 0–10. Unexplained numbers cost a share of what is left (so the tenth one
     still costs something), false equalities a fixed amount, a wrong answer dominates."""
     dangling, redundant = len(s.dangling), len(s.rederived)
-    unexplained = 10 * (1 - 0.9 ** (dangling + 0.5 * len(s.asserted)))
+    unexplained = 10 * (1 - 0.9 ** (dangling + len(s.baseless) + 0.5 * len(s.asserted)))
     calc = 10 - 3.5 * s.false_count if s.equations else 8.0
     if s.answer is None:
         support = 0.0

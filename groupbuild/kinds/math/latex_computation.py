@@ -461,7 +461,7 @@ def inconsistent_carry(seed: Seed, reference: Trace, rng: random.Random) -> Edit
                 not n.result
                 and n.value in before
                 and n.value == int(n.value)
-                and not lf.ambiguous(n.value, ctx.problem)
+                and not lf.known(n.value, ctx.problem)
             ):
                 sites.append((k, n))
     rng.shuffle(sites)

@@ -62,6 +62,24 @@ def ambiguous(value: float, problem: str) -> bool:
     return value in AMBIGUOUS or value in given(problem)
 
 
+def computed_on_nothing(steps: tuple[str, ...], problem: str) -> list[tuple[int, float]]:
+    """The dangling numbers a numeric computation is built on (an operand of one of its
+    equalities, not its result): worse than a number merely mentioned."""
+    out = []
+    for j, value in dangling(steps, problem):
+        text = steps[j]
+        operands = {
+            n.value
+            for eq in claims(text)
+            for seg in eq.segments[:-1]
+            for n in numbers(text)
+            if seg.start <= n.start and n.end <= seg.end
+        }
+        if value in operands:
+            out.append((j, value))
+    return out
+
+
 def dangling(steps: tuple[str, ...], problem: str) -> list[tuple[int, float]]:
     """(step, value) of operands neither given, common, written earlier nor derived there."""
     seen: set[float] = set()
