@@ -42,9 +42,10 @@ def dropped_step(seed: Seed, reference: Trace, rng: random.Random) -> Edit | Non
             before = {v for _, v in lf.dangling(ctx.steps, ctx.problem)}
             if not {v for _, v in lf.dangling(tuple(steps), ctx.problem)} - before:
                 used = set()
-        if not used and not orphans:
+        if not used and not orphans and not _newly_asserted(ctx.steps, tuple(steps), ctx.problem):
             continue
-        shown = _shown(min(used)) if used else orphans[0]
+        asserted = _newly_asserted(ctx.steps, tuple(steps), ctx.problem)
+        shown = _shown(min(used)) if used else orphans[0] if orphans else _shown(min(asserted))
         evidence = ev.DroppedValue(dropped_value=shown)
         edit = finish(ctx, steps, (j,), evidence, changes_answer=False, length_exempt=True)
         if edit is not None:
@@ -192,7 +193,8 @@ def prove_dropped_step(c: LatexCase) -> str | None:
     if len(c.diff.deleted) != 1 or c.diff.changed or c.diff.inserted:
         return "not_a_single_deletion"
     gone = _orphaned(c.ref, c.cand, c.diff.deleted[0], c.seed.problem)
-    if not c.new_dangling() and not gone:
+    unsupported = _newly_asserted(c.ref, c.cand, c.seed.problem)
+    if not c.new_dangling() and not gone and not unsupported:
         return "no_dangling_reference"
     return c.answer_kept()
 
