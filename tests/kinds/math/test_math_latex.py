@@ -105,19 +105,6 @@ def test_the_judge_ranks_the_reference_above_each_edit() -> None:
         assert judge_math(seed, _edit(kind, seed, trace)).rubric_score < reference.rubric_score
 
 
-def test_the_reference_check_reads_latex() -> None:
-    seed, trace = _case()
-    _check_math_reference(seed, trace)
-    wrong = seed.model_copy(update={"answer": "71"})
-    with pytest.raises(StageReject) as caught:
-        _check_math_reference(wrong, trace)
-    assert caught.value.reason == "reference_wrong_answer"
-    false = Trace(steps=("So $36 + 34 = 71$, the total is $\\boxed{70}$.",))
-    with pytest.raises(StageReject) as caught:
-        _check_math_reference(seed, false)
-    assert caught.value.reason == "reference_false_equation"
-
-
 @pytest.mark.skipif(not MATH.exists(), reason=f"MATH train not found at {MATH}")
 def test_real_competition_solutions_get_proven_edits() -> None:
     """On the first 150 MATH records: references pass their check and score high, and each
