@@ -40,10 +40,20 @@ async def reference(draft: Draft, ctx: StageContext) -> Draft:
 
 
 def _check_math_reference(seed: Seed, trace: Trace) -> None:
-    """A reference must reach the gold answer by true equations: correct is necessary here."""
+    """A reference must reach the gold answer by true equations: correct is necessary here.
+
+    A LaTeX trace reaches the answer it boxes, its LaTeX must balance step by step, and only
+    the equalities sympy can evaluate are checked (what it cannot parse is not held against
+    it).
+    """
     from groupbuild.execute.math_answer import equivalent
     from groupbuild.text.math import false_equations, trace_answer
+    from groupbuild.text.math.latex import balanced, is_latex
 
+    if is_latex(trace.steps):
+        unbalanced = [j for j, step in enumerate(trace.steps) if not balanced(step)]
+        if unbalanced:
+            raise StageReject("unbalanced_latex", f"step(s) {unbalanced} do not balance")
     answer = trace_answer(trace)
     if answer is None or not equivalent(answer, seed.answer or ""):
         raise StageReject("reference_wrong_answer", f"reaches {answer!r}, gold {seed.answer!r}")

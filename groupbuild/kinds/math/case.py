@@ -7,6 +7,7 @@ Each proof returns None when it holds, else a short snake_case reason.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,10 +15,12 @@ from typing import Any
 
 from groupbuild.kinds.evidence import DroppedValue, Insertion, MathEvidence
 from groupbuild.kinds.math.edits import splice, splice_dropped, splice_inserted
-from groupbuild.kinds.registry import KindDef, LLMOffer, ProofCase, ProofFn, RuleFn, Shape
+from groupbuild.kinds.math.latex_edits import LatexCase
+from groupbuild.kinds.registry import Edit, KindDef, LLMOffer, ProofCase, ProofFn, RuleFn, Shape
 from groupbuild.kinds.spec import Kind, KindSpec
-from groupbuild.schema import Domain, Signature, StepDiff
+from groupbuild.schema import Domain, Seed, Signature, StepDiff, Trace
 from groupbuild.text import math as mt
+from groupbuild.text.math.latex import is_latex
 from groupbuild.text.traces import step_diff
 
 
@@ -105,8 +108,40 @@ def changed_operand(pair: tuple[mt.Step, mt.Step]) -> tuple[Fraction, Fraction] 
     return diffs[0] if len(diffs) == 1 else None
 
 
-def math_proof(detector: Callable[[MathCase], str | None]) -> ProofFn:
-    return lambda case: detector(MathCase(case))
+LatexDetector = Callable[[LatexCase], str | None]
+
+
+@dataclass(frozen=True)
+class LatexForm:
+    """A kind's competition-math (LaTeX) form: its rule and its proof."""
+
+    rule: RuleFn
+    proof: LatexDetector
+
+
+def math_proof(
+    detector: Callable[[MathCase], str | None], latex: LatexForm | None = None
+) -> ProofFn:
+    """The kind's proof, read in the shape of the reference: a LaTeX reference is proven by
+    its LaTeX form (or refused when the kind has none)."""
+
+    def prove(case: ProofCase) -> str | None:
+        if is_latex(case.reference.steps):
+            return "no_latex_form" if latex is None else latex.proof(LatexCase(case))
+        return detector(MathCase(case))
+
+    return prove
+
+
+def shaped_rule(rule: RuleFn, latex: LatexForm | None) -> RuleFn:
+    """The kind's rule for the reference's shape: GSM8K arithmetic text or LaTeX."""
+
+    def apply(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
+        if is_latex(reference.steps):
+            return None if latex is None else latex.rule(seed, reference, rng)
+        return rule(seed, reference, rng)
+
+    return apply
 
 
 @dataclass(frozen=True)
@@ -127,6 +162,7 @@ class MathKind:
         proof: Callable[[MathCase], str | None] | None = None,
         llm_template: str | None = None,
         llm_shape: Shape = "rewrite",
+        latex: LatexForm | None = None,
     ) -> KindDef:
         spec = KindSpec(
             self.kind,
@@ -138,7 +174,10 @@ class MathKind:
             self.length_exempt,
         )
         llm = None if llm_template is None else self._offer(llm_template, llm_shape)
-        return KindDef(spec, self.evidence, rule, math_proof(proof) if proof else None, llm)
+        shaped = shaped_rule(rule, latex) if rule is not None else None
+        return KindDef(
+            spec, self.evidence, shaped, math_proof(proof, latex) if proof else None, llm
+        )
 
     def _offer(self, template: str, shape: Shape) -> LLMOffer:
         """The LLM offer, refused when the reply of `shape` cannot supply the evidence."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 import random
 
 from groupbuild.kinds import evidence as ev
-from groupbuild.kinds.math.case import MathCase, MathKind, consistent_edit, results
+from groupbuild.kinds.math import latex_computation as lc
+from groupbuild.kinds.math.case import LatexForm, MathCase, MathKind, consistent_edit, results
 from groupbuild.kinds.math.edits import Context, apply_change, changes_in, shuffled, slips
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
@@ -169,17 +170,26 @@ def prove_unit_error(c: MathCase) -> str | None:
 _A = Signature.ANSWER
 register(
     MathKind(Kind.ARITHMETIC_SLIP, "M3", _A, propagates=True, evidence=ev.ValueChange).define(
-        arithmetic_slip, prove_arithmetic_slip, "perturb/math/arithmetic_slip.j2"
+        arithmetic_slip,
+        prove_arithmetic_slip,
+        "perturb/math/arithmetic_slip.j2",
+        latex=LatexForm(lc.arithmetic_slip, lc.prove_arithmetic_slip),
     )
 )
 register(
     MathKind(Kind.OPERATOR_SWAP, "M4", _A, propagates=True, evidence=ev.OperatorChange).define(
-        operator_swap, prove_operator_swap, "perturb/math/operator_swap.j2"
+        operator_swap,
+        prove_operator_swap,
+        "perturb/math/operator_swap.j2",
+        latex=LatexForm(lc.sign_error, lc.prove_sign_error),
     )
 )
 register(
     MathKind(Kind.OFF_BY_ONE, "M9", _A, propagates=True, evidence=ev.CountShift).define(
-        off_by_one, prove_off_by_one, "perturb/math/off_by_one.j2"
+        off_by_one,
+        prove_off_by_one,
+        "perturb/math/off_by_one.j2",
+        latex=LatexForm(lc.off_by_one, lc.prove_off_by_one),
     )
 )
 register(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 
 from groupbuild.kinds import evidence as ev
-from groupbuild.kinds.math.case import MathCase, MathKind
+from groupbuild.kinds.math import latex_support as ls
+from groupbuild.kinds.math.case import LatexForm, MathCase, MathKind
 from groupbuild.kinds.math.edits import Context, finish, shuffled
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
@@ -69,5 +70,11 @@ register(
         max_steps=2,
         length_exempt=True,
         evidence=ev.Insertion,
-    ).define(redundant_detour, prove_redundant_detour, "perturb/math/redundant_detour.j2", "insert")
+    ).define(
+        redundant_detour,
+        prove_redundant_detour,
+        "perturb/math/redundant_detour.j2",
+        "insert",
+        latex=LatexForm(ls.redundant_detour, ls.prove_redundant_detour),
+    )
 )

@@ -22,6 +22,7 @@ from groupbuild.kinds.registry import Edit, SpliceFn, StepRewrite
 from groupbuild.schema import Seed, Trace
 from groupbuild.text import math as mt
 from groupbuild.text.cues import CUE_LEXICON
+from groupbuild.text.math.latex import is_latex, last_boxed
 from groupbuild.text.traces import length_ratio
 
 LENGTH_TOLERANCE = 0.10
@@ -211,6 +212,8 @@ def splice(model: type[MathEvidence], *, propagates: bool) -> SpliceFn:
 
     def build(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Edit | None:
         index, text = rewrite.index, rewrite.text
+        if is_latex(reference.steps):
+            return _latex_splice(model, reference, index, text)
         ctx = Context.of(seed, reference)
         steps = list(ctx.steps)
         steps[index] = text
@@ -268,3 +271,17 @@ def splice_inserted(seed: Seed, reference: Trace, rewrite: StepRewrite) -> Edit 
     trace = Trace(steps=tuple(steps))
     evidence = Insertion(inserted_after=rewrite.index - 1, answer=_shown_answer(trace))
     return Edit(trace=trace, declared_span=(rewrite.index,), evidence=evidence)
+
+
+def _latex_splice(
+    model: type[MathEvidence], reference: Trace, index: int, text: str
+) -> Edit | None:
+    """A LaTeX reference takes the rewritten step as written: the model carries its own
+    fallout into the boxed answer or not, and the proof decides."""
+    steps = list(reference.steps)
+    steps[index] = " ".join(text.split())
+    if not steps[index]:
+        return None
+    trace = Trace(steps=tuple(steps))
+    evidence = model(answer=last_boxed(trace.steps), rewritten_step=index)
+    return Edit(trace=trace, declared_span=(index,), evidence=evidence)

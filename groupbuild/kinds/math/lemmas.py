@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from groupbuild.kinds.evidence import LemmaUse
-from groupbuild.kinds.math.case import MathCase, MathKind, operands
+from groupbuild.kinds.math import latex_lemmas as ll
+from groupbuild.kinds.math.case import LatexForm, MathCase, MathKind, operands
 from groupbuild.kinds.math.edits import Context, apply_change, changes_in, shuffled
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
@@ -270,6 +271,8 @@ def prove_wrong_lemma(c: MathCase) -> str | None:
 
 register(
     MathKind(Kind.WRONG_LEMMA, "M7", Signature.ANSWER, propagates=True, evidence=LemmaUse).define(
-        wrong_lemma, prove_wrong_lemma
+        wrong_lemma,
+        prove_wrong_lemma,
+        latex=LatexForm(ll.wrong_lemma, ll.prove_wrong_lemma),
     )
 )

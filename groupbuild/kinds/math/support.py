@@ -9,7 +9,8 @@ import random
 from fractions import Fraction
 
 from groupbuild.kinds import evidence as ev
-from groupbuild.kinds.math.case import MathCase, MathKind
+from groupbuild.kinds.math import latex_support as ls
+from groupbuild.kinds.math.case import LatexForm, MathCase, MathKind
 from groupbuild.kinds.math.edits import Context, finish, shuffled
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
@@ -136,7 +137,11 @@ def prove_overclaim(c: MathCase) -> str | None:
 _S = Signature.SUPPORT
 register(
     MathKind(Kind.DROPPED_STEP, "M1", _S, length_exempt=True, evidence=ev.DroppedValue).define(
-        dropped_step, prove_dropped_step, "perturb/math/dropped_step.j2", "delete"
+        dropped_step,
+        prove_dropped_step,
+        "perturb/math/dropped_step.j2",
+        "delete",
+        latex=LatexForm(ls.dropped_step, ls.prove_dropped_step),
     )
 )
 register(
@@ -154,6 +159,9 @@ register(MathKind(Kind.MISSING_CASE, "M8", Signature.ANSWER, max_steps=2).define
 register(MathKind(Kind.CIRCULAR_REASONING, "M12", _S, max_steps=2).define())
 register(
     MathKind(Kind.OVERCLAIM, "M14b", _S, evidence=ev.Assertion).define(
-        overclaim, prove_overclaim, "perturb/math/overclaim.j2"
+        overclaim,
+        prove_overclaim,
+        "perturb/math/overclaim.j2",
+        latex=LatexForm(ls.overclaim, ls.prove_overclaim),
     )
 )

@@ -7,7 +7,14 @@ from __future__ import annotations
 import random
 
 from groupbuild.kinds import evidence as ev
-from groupbuild.kinds.math.case import MathCase, MathKind, changed_operand, consistent_edit
+from groupbuild.kinds.math import latex_computation as lc
+from groupbuild.kinds.math.case import (
+    LatexForm,
+    MathCase,
+    MathKind,
+    changed_operand,
+    consistent_edit,
+)
 from groupbuild.kinds.math.edits import Context, finish, first_swap, operand_sites, shuffled, slips
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
@@ -117,16 +124,25 @@ def prove_goal_drift(c: MathCase) -> str | None:
 _A = Signature.ANSWER
 register(
     MathKind(Kind.MISREAD_VALUE, "M5", _A, propagates=True, evidence=ev.ValueChange).define(
-        misread_value, prove_misread_value, "perturb/math/misread_value.j2"
+        misread_value,
+        prove_misread_value,
+        "perturb/math/misread_value.j2",
+        latex=LatexForm(lc.misread_value, lc.prove_misread_value),
     )
 )
 register(
     MathKind(Kind.INCONSISTENT_CARRY, "M6", _A, propagates=True, evidence=ev.ValueChange).define(
-        inconsistent_carry, prove_inconsistent_carry, "perturb/math/inconsistent_carry.j2"
+        inconsistent_carry,
+        prove_inconsistent_carry,
+        "perturb/math/inconsistent_carry.j2",
+        latex=LatexForm(lc.inconsistent_carry, lc.prove_inconsistent_carry),
     )
 )
 register(
     MathKind(Kind.GOAL_DRIFT, "M10", _A, evidence=ev.ReportedFrom).define(
-        goal_drift, prove_goal_drift, "perturb/math/goal_drift.j2"
+        goal_drift,
+        prove_goal_drift,
+        "perturb/math/goal_drift.j2",
+        latex=LatexForm(lc.goal_drift, lc.prove_goal_drift),
     )
 )

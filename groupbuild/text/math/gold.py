@@ -1,4 +1,4 @@
-"""A GSM8K-form worked solution as a reference trace.
+"""A gold worked solution as a reference trace (GSM8K form here; LaTeX in `latex_steps`).
 
 GSM8K marks every calculation with a calculator annotation, `48/2 = <<48/2=24>>24`. The trace
 keeps what a reader sees, `48/2 = 24`; when the text does not already write the expression
@@ -13,6 +13,8 @@ import re
 
 from groupbuild.errors import StageReject
 from groupbuild.schema import Trace
+from groupbuild.text.math.latex import is_latex
+from groupbuild.text.math.latex_steps import latex_solution_to_trace
 
 _ANNOTATION = re.compile(r"(?P<cur>[$€£]\s?)?<<(?P<expr>[^<>=]*)=(?P<value>[^<>]*)>>")
 _ANSWER_LINE = re.compile(r"^\s*####")
@@ -34,7 +36,13 @@ def _rewrite_line(line: str) -> str:
 
 
 def solution_to_trace(solution: str) -> Trace:
-    """The reference trace of a GSM8K-form solution; rejects one that cannot be read."""
+    """The reference trace of a worked solution; rejects one that cannot be read.
+
+    A LaTeX solution (MATH form, answer in `\\boxed{}`) is split into sentences and display
+    math (`text.math.latex_steps`); a GSM8K-form one line by line, as described above.
+    """
+    if is_latex(solution):
+        return latex_solution_to_trace(solution)
     steps: list[str] = []
     for line in solution.splitlines():
         if _ANSWER_LINE.match(line):
