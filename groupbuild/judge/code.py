@@ -7,7 +7,7 @@ direction, oriented by the words of their operands), special inputs the program 
 the plan's "If ..., return ..." sentences, case folding and sort order against the program's
 calls, the program's statements covered by plan steps and in the program's order, claims about
 the program's behaviour (`judge.claim_checks`), how the plan's quantities are set, updated and read
-(`judge.flow`), and code pasted into the plan.
+(`text.plans.flow`), and code pasted into the plan.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass, field
 
 from groupbuild.judge import claim_checks as code_claims
-from groupbuild.judge import flow as code_flow
 from groupbuild.judge import value_checks as code_values
 from groupbuild.schema import DIMENSIONS, Domain, Rubric, Seed, Trace
 from groupbuild.text.code.syntax import is_guard, is_parity_test, is_plus_one
+from groupbuild.text.plans import flow as code_flow
 
 _WORD = re.compile(r"[a-z]+|\d+")
 _STOP = frozenset(

@@ -12,10 +12,10 @@ from seed_helpers import bundled_code_seeds
 from groupbuild.config import SeedSource
 from groupbuild.errors import StageReject
 from groupbuild.judge import claim_checks as code_claims
-from groupbuild.judge import flow as code_flow
 from groupbuild.judge.code import judge_code
 from groupbuild.schema import Domain, Seed, Trace
 from groupbuild.seeds.loader import iter_source
+from groupbuild.text.plans import flow as code_flow
 from groupbuild.text.plans.from_code import verbalize
 from groupbuild.text.plans.links import plan_to_trace
 

@@ -14,8 +14,9 @@ import re
 import warnings
 
 from groupbuild.hashing import digest
+from groupbuild.text.plans.flow import flow_flaws
 from groupbuild.text.plans.steps import Planner, Step
-from groupbuild.text.plans.wording import MAX_STEP_CHARS, Unsupported, Writer
+from groupbuild.text.plans.wording import MAX_STEP_CHARS, Unsupported, name_phrase
 
 __all__ = [
     "MAX_STEPS",
@@ -81,8 +82,6 @@ def explain(program: str, entry_point: str) -> tuple[Steps, Links] | str:
     if any(_CODE_TOKENS.search(step.text) for step in steps):
         return "code_token_in_wording"
     texts = tuple(s.text for s in steps)
-    from groupbuild.judge.flow import flow_flaws  # the judge reads plans written here
-
     if any(flow_flaws(texts, function).values()):
         return "wording_misread_as_flow_flaw"  # a reference the judge would mark down
     return texts, tuple(tuple(sorted(set(s.lines))) for s in steps)
@@ -107,8 +106,3 @@ def verbalize(program: str, entry_point: str) -> tuple[Steps, Links] | None:
     """A 3 to 10 step plan of `entry_point` with the program lines of each step, or None."""
     found = explained(program, entry_point)
     return None if isinstance(found, str) else found
-
-
-def name_phrase(function: ast.FunctionDef, ident: str) -> str:
-    """How plans written here refer to a variable or argument of `function`."""
-    return Writer(function, []).name(ident)

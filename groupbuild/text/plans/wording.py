@@ -538,3 +538,8 @@ def sorted_reverse(node: ast.Call) -> bool:
         and isinstance(node.keywords[0].value, ast.Constant)
         and node.keywords[0].value.value is True
     )
+
+
+def name_phrase(function: ast.FunctionDef, ident: str) -> str:
+    """How plans written from code refer to a variable or argument of `function`."""
+    return Writer(function, []).name(ident)

@@ -1,4 +1,5 @@
-"""Judge signals for how a code plan's quantities flow, read against the reference program.
+"""How a code plan's quantities flow, read against the reference program: the judge scores
+by it, and plans written from code that it would flag are refused.
 
 A plan names the program's variables in words ("the count", "the running sum"). Read back
 from the steps: which quantity a clause writes (its target) and which ones it reads. Then:
@@ -18,7 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from groupbuild.text.plans.from_code import Unsupported, name_phrase
+from groupbuild.text.plans.wording import Unsupported, name_phrase
 
 _TOKEN = re.compile(r"[a-z]+|\d+|,")
 _SPELLED = {"len": "length", "num": "number", "char": "character", "str": "string", "kept": "keep"}
