@@ -11,7 +11,7 @@ path splices a model's rewrite of one step through the same propagation (`splice
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -27,6 +27,7 @@ from groupbuild.text.traces import length_ratio
 
 LENGTH_TOLERANCE = 0.10
 T = TypeVar("T")
+A = TypeVar("A")
 E = TypeVar("E", bound=MathEvidence)
 
 
@@ -104,25 +105,58 @@ def finish(
     length_exempt: bool = False,
 ) -> Edit | None:
     """The edit, if it keeps the promises every math rule makes; else None."""
-    if steps == list(ctx.steps) or not steps:
+    return promised_edit(
+        ctx.steps,
+        steps,
+        span,
+        evidence,
+        answer_of=mt.answer_value,
+        same=lambda a, b: a == b,
+        shown=mt.canonical,
+        answer=ctx.answer,
+        gold=ctx.gold,
+        changes_answer=changes_answer,
+        length_exempt=length_exempt,
+    )
+
+
+def promised_edit(
+    reference: tuple[str, ...],
+    steps: list[str],
+    span: tuple[int, ...],
+    evidence: E,
+    *,
+    answer_of: Callable[[Trace], A | None],
+    same: Callable[[A | None, A | None], bool],
+    shown: Callable[[A], str],
+    answer: A | None,
+    gold: A | None,
+    changes_answer: bool,
+    length_exempt: bool,
+    step_ok: Callable[[str], bool] = lambda step: True,
+) -> Edit | None:
+    """What every math rule promises, GSM8K form or LaTeX (which differ in how they read and
+    compare answers): a real change, no cue word or bad step in new text, the reference's
+    length, and the answer changed (or kept) as the kind's signature says."""
+    if not steps or tuple(steps) == reference:
+        return None
+    originals = set(reference)
+    if any(CUE_LEXICON.search(s) or not step_ok(s) for s in steps if s not in originals):
         return None
     trace = Trace(steps=tuple(steps))
-    reference = Trace(steps=ctx.steps)
-    originals = set(ctx.steps)
-    if any(CUE_LEXICON.search(s) for s in steps if s not in originals):
+    if (
+        not length_exempt
+        and abs(length_ratio(Trace(steps=reference), trace) - 1) > LENGTH_TOLERANCE
+    ):
         return None
-    if not length_exempt and abs(length_ratio(reference, trace) - 1) > LENGTH_TOLERANCE:
-        return None
-    answer = mt.answer_value(trace)
+    value = answer_of(trace)
     if changes_answer:
-        if answer is None or answer == ctx.answer or answer == ctx.gold:
+        if value is None or same(value, answer) or same(value, gold):
             return None
-    elif answer != ctx.answer:
+    elif not same(value, answer):
         return None
-    shown = None if answer is None else mt.canonical(answer)
-    return Edit(
-        trace=trace, declared_span=span, evidence=evidence.model_copy(update={"answer": shown})
-    )
+    update = {"answer": None if value is None else shown(value)}
+    return Edit(trace=trace, declared_span=span, evidence=evidence.model_copy(update=update))
 
 
 def apply_change(

@@ -18,13 +18,13 @@ from typing import TypeVar
 
 from groupbuild.execute.math_answer import equivalent
 from groupbuild.kinds.evidence import MathEvidence
+from groupbuild.kinds.math.edits import promised_edit
 from groupbuild.kinds.registry import Edit, ProofCase
 from groupbuild.schema import Seed, StepDiff, Trace
-from groupbuild.text.cues import CUE_LEXICON
 from groupbuild.text.math import latex_eval as le
 from groupbuild.text.math import latex_flow as lf
 from groupbuild.text.math.latex import balanced, last_boxed
-from groupbuild.text.traces import length_ratio, step_diff
+from groupbuild.text.traces import step_diff
 
 LENGTH_TOLERANCE = 0.10
 E = TypeVar("E", bound=MathEvidence)
@@ -91,26 +91,19 @@ def finish(
     length_exempt: bool = False,
 ) -> Edit | None:
     """The edit, if it keeps the promises every LaTeX rule makes; else None."""
-    if not steps or tuple(steps) == ctx.steps or any(not s.strip() for s in steps):
-        return None
-    originals = set(ctx.steps)
-    new_steps = [s for s in steps if s not in originals]
-    if any(CUE_LEXICON.search(s) or not balanced(s) or "\n" in s for s in new_steps):
-        return None
-    trace = Trace(steps=tuple(steps))
-    if (
-        not length_exempt
-        and abs(length_ratio(Trace(steps=ctx.steps), trace) - 1) > LENGTH_TOLERANCE
-    ):
-        return None
-    answer = last_boxed(trace.steps)
-    if changes_answer:
-        if answer is None or same_answer(answer, ctx.answer) or same_answer(answer, ctx.gold):
-            return None
-    elif not same_answer(answer, ctx.answer):
-        return None
-    return Edit(
-        trace=trace, declared_span=span, evidence=evidence.model_copy(update={"answer": answer})
+    return promised_edit(
+        ctx.steps,
+        steps,
+        span,
+        evidence,
+        answer_of=lambda trace: last_boxed(trace.steps),
+        same=same_answer,
+        shown=str,
+        answer=ctx.answer,
+        gold=ctx.gold,
+        changes_answer=changes_answer,
+        length_exempt=length_exempt,
+        step_ok=lambda step: bool(step.strip()) and balanced(step) and "\n" not in step,
     )
 
 
