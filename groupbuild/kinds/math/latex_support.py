@@ -117,32 +117,29 @@ def redundant_detour(seed: Seed, reference: Trace, rng: random.Random) -> Edit |
     rng.shuffle(whole)
     for j, said in [*spans, *whole]:
         step = f"{rng.choice(_LEADS)}{said}"
-        steps = [*ctx.steps[: j + 1], step, *ctx.steps[j + 1 :]]
-        edit = finish(
-            ctx,
-            steps,
-            (j + 1,),
-            ev.Insertion(inserted_after=j),
-            changes_answer=False,
-            length_exempt=True,
-        )
+        edit = _inserted(ctx, j, step)
         if edit is not None:
             return edit
     given = _restatable(ctx.problem)
     rng.shuffle(given)
     for inner in given:
-        steps = [f"We are given that ${inner}$.", *ctx.steps]
-        edit = finish(
-            ctx,
-            steps,
-            (0,),
-            ev.Insertion(inserted_after=-1),
-            changes_answer=False,
-            length_exempt=True,
-        )
+        edit = _inserted(ctx, -1, f"We are given that ${inner}$.")
         if edit is not None:
             return edit
     return None
+
+
+def _inserted(ctx: LatexContext, after: int, step: str) -> Edit | None:
+    """`step` inserted after step `after` (-1: before the first), the answer kept."""
+    steps = [*ctx.steps[: after + 1], step, *ctx.steps[after + 1 :]]
+    return finish(
+        ctx,
+        steps,
+        (after + 1,),
+        ev.Insertion(inserted_after=after),
+        changes_answer=False,
+        length_exempt=True,
+    )
 
 
 def _inverse_detour(
@@ -164,15 +161,7 @@ def _inverse_detour(
         step = f"{rng.choice(_LEADS)}${line}$."
         if not le.claims(step) or le.count_false([step]):
             continue
-        steps = [*ctx.steps[: j + 1], step, *ctx.steps[j + 1 :]]
-        edit = finish(
-            ctx,
-            steps,
-            (j + 1,),
-            ev.Insertion(inserted_after=j),
-            changes_answer=False,
-            length_exempt=True,
-        )
+        edit = _inserted(ctx, j, step)
         if edit is not None:
             return edit
     return None
