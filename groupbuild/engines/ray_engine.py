@@ -1,9 +1,9 @@
 """The `ray` engine: the pipeline stages on Ray Data, journaled into the run's own store.
 
 The driver (the `groupbuild` process) writes the problems still to do as a work list, reads it
-with Ray Data and chains one `map_batches` per stage over the runner's own step: rule stages in
-Ray tasks (which Ray Data fuses into one pass), LLM stages in async actor pools sized from their
-roles' concurrency. Finished rows stream back to the driver, which journals them with the local
+with Ray Data and chains `map_batches` over the runner's own step: each run of consecutive rule
+stages is one pass in Ray tasks, each LLM stage an async actor pool sized from its roles'
+concurrency. Finished rows stream back to the driver, which journals them with the local
 engine's `_record` as they arrive; so a killed driver loses only rows in flight, resume reads the
 same journals, and publish reads the same store and writes the same folder. LLM replies go to
 `ReplyFiles`, which every actor reads and writes at once, so a rerun pays for none twice.
@@ -160,11 +160,12 @@ def _plan(
     dataset = ray.data.read_text([str(f) for f in files]).map_batches(
         parse_work, batch_format="pyarrow", batch_size=None, num_cpus=1
     )
-    for name in pipeline:
-        journal = name == pipeline[-1] or config.runner.journal_every_stage
-        roles = _llm_roles(config, name)
+    journaled = frozenset(
+        name for name in pipeline if name == pipeline[-1] or config.runner.journal_every_stage
+    )
+    for stages, roles in _stage_runs(config, pipeline):
         if not roles:
-            spec = StageSpec(name, config_json, str(base), journal, step)
+            spec = StageSpec(stages, config_json, str(base), journaled, step)
             dataset = dataset.map_batches(
                 rule_stage,
                 fn_kwargs={"spec": spec},
@@ -174,7 +175,7 @@ def _plan(
             )
             continue
         actors, share = _pool(config, roles)
-        spec = StageSpec(name, share.model_dump_json(by_alias=True), str(base), journal, step)
+        spec = StageSpec(stages, share.model_dump_json(by_alias=True), str(base), journaled, step)
         dataset = dataset.map_batches(
             LLMStage,
             fn_constructor_kwargs={"spec": spec, "cache_dir": str(cache), "usage_dir": str(usage)},
@@ -184,6 +185,20 @@ def _plan(
             num_cpus=config.runner.ray.llm_actor_cpus,
         )
     return dataset
+
+
+def _stage_runs(config: Config, pipeline: list[str]) -> list[tuple[tuple[str, ...], list[str]]]:
+    """The pipeline cut into runs of consecutive rule stages and single LLM stages, each with
+    its LLM roles: a run of rule stages is one `map_batches`, so a draft is not serialized
+    between two of them."""
+    runs: list[tuple[tuple[str, ...], list[str]]] = []
+    for name in pipeline:
+        roles = _llm_roles(config, name)
+        if not roles and runs and not runs[-1][1]:
+            runs[-1] = ((*runs[-1][0], name), [])
+        else:
+            runs.append(((name,), roles))
+    return runs
 
 
 def _llm_roles(config: Config, stage: str) -> list[str]:

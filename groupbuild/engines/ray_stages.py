@@ -42,13 +42,13 @@ SCHEMA = pa.schema(
 
 @dataclass(frozen=True)
 class StageSpec:
-    """One stage of one run, as every worker needs it."""
+    """Consecutive stages of one run that a worker takes a problem through in one step."""
 
-    stage: str
+    stages: tuple[str, ...]
     config_json: str
     base: str
-    journal: bool
-    """Keep this stage's draft in its result: the last stage requested, or every stage."""
+    journaled: frozenset[str]
+    """Stages whose draft the driver journals: the last stage requested, or every stage."""
     step: Step
 
 
@@ -69,15 +69,15 @@ async def _advance_row(
 ) -> tuple[int, str, bytes]:
     if not draft_json:
         return done, draft_json, blob  # stopped at an earlier stage
-    found = await spec.step(Draft.model_validate_json(draft_json), done, [spec.stage], ctx)
+    found = await spec.step(Draft.model_validate_json(draft_json), done, spec.stages, ctx)
     if not found:
         return done, draft_json, blob  # this stage's input is not there (a stage run alone)
     results = pickle.loads(blob)
     outcome = found[-1]
     if outcome.draft_json is None:
         return done, "", pickle.dumps(results + found)  # rejected (or not finished): it stops
-    kept = found if spec.journal else [replace(r, draft_json=None) for r in found]
-    return PIPELINE_STAGES.index(spec.stage), outcome.draft_json, pickle.dumps(results + kept)
+    kept = [r if r.stage in spec.journaled else replace(r, draft_json=None) for r in found]
+    return PIPELINE_STAGES.index(outcome.stage), outcome.draft_json, pickle.dumps(results + kept)
 
 
 def _rows(batch: pa.Table) -> list[tuple[int, str, bytes]]:
@@ -106,7 +106,8 @@ def _rule_context(spec: StageSpec) -> StageContext:
 
 
 def rule_stage(batch: pa.Table, spec: StageSpec) -> pa.Table:
-    """A rule stage in a Ray task: one problem after another, as a local worker runs them.
+    """Rule stages in a Ray task: one problem after another through all of them, as a local
+    worker runs them (a draft crosses no process between two rule stages).
 
     CPU-bound rules gain nothing from overlapping, and a code problem's sandboxed runs have
     time limits that a crowded core could make them miss.
@@ -134,7 +135,9 @@ class LLMStage:
         self.backends: Backends = build_backends(
             config, Path(os.devnull), Path(spec.base), reply_cache=ReplyFiles(Path(cache_dir))
         )
-        self.usage_path = Path(usage_dir) / f"{spec.stage}-{os.getpid()}-{secrets.token_hex(4)}"
+        self.usage_path = (
+            Path(usage_dir) / f"{'-'.join(spec.stages)}-{os.getpid()}-{secrets.token_hex(4)}"
+        )
 
     async def __call__(self, batch: pa.Table) -> pa.Table:
         ctx = self.backends.context
