@@ -59,13 +59,13 @@ def solved_equation(
 ) -> tuple[str, str] | None:
     """An equation in the variable `head` that steps up to `j` write and that `head = result`
     solves: what makes a value stated for a solved variable checkable."""
-    name = head.strip()
+    name = le.bare_text(head)
     if not re.fullmatch(r"[A-Za-z]", name):
         return None
     value = le.value_of(result)
     for text in steps[: j + 1]:
         for a, b in _all_pairs(text):
-            if a.text.strip() == name:
+            if le.bare_text(a.text) == name:
                 continue
             if le.satisfied(a.text, b.text, name, value):
                 return a.text, b.text
@@ -87,13 +87,13 @@ def _broken(steps: tuple[str, ...], j: int, before: str, result: str, solved: bo
     identity, or (`solved`) the value no longer solves the equation the trace wrote."""
     if not solved:
         return le.relation(before, result) is False
-    name = before.strip()
+    name = le.bare_text(before)
     value = le.value_of(result)
     return any(
         le.satisfied(a.text, b.text, name, value) is False
         for text in steps[: j + 1]
         for a, b in _all_pairs(text)
-        if a.text.strip() != name
+        if le.bare_text(a.text) != name
     )
 
 

@@ -308,6 +308,11 @@ def claims(text: str) -> tuple[Equation, ...]:
     return () if _REFUTED.search(text) else equations(text)
 
 
+def refutes(text: str) -> bool:
+    """Whether a step refutes what it writes (its equalities are not claims)."""
+    return _REFUTED.search(text) is not None
+
+
 def count_false(steps: tuple[str, ...] | list[str]) -> int:
     return sum(not eq.holds for s in steps for eq in claims(s))
 

@@ -91,6 +91,16 @@ def test_a_solved_value_that_no_longer_solves_its_equation_is_a_slip() -> None:
     assert last_boxed(edited.steps) != "-1"
 
 
+def test_a_value_solved_in_an_aligned_chain_is_slipped() -> None:
+    solution = (
+        "We solve: \\begin{align*} 3x + 4 &= 19 \\\\ 3x &= 15 \\\\ x &= \\boxed{5}. \\end{align*}"
+    )
+    seed = seed_of(3, "Solve $3x+4=19$.", solution, "5")
+    trace = solution_to_trace(solution)
+    edited = _edit(Kind.ARITHMETIC_SLIP, seed, trace)
+    assert last_boxed(edited.steps) != "5" and "3x &= 15" in edited.steps[-1]
+
+
 def test_kinds_without_a_latex_form_leave_latex_traces_alone() -> None:
     seed, trace = _case()
     for kind in (Kind.UNIT_ERROR, Kind.DROPPED_STEP_REWIRED):
