@@ -76,18 +76,53 @@ def _all_pairs(text: str) -> list[tuple[le.Segment, le.Segment]]:
     return [(c[k], c[k + 1]) for c in le.chains(text) for k in range(len(c) - 1)]
 
 
+def stated_values(steps: tuple[str, ...], j: int, cut: int) -> dict[str, object]:
+    """The one value the trace states for each one-letter variable (`$b=4$`, `$x = \\frac{1}{2}$`)
+    before offset `cut` of step `j`; a variable given two values is left out."""
+    found: dict[str, set[object]] = {}
+    for k, text in enumerate(steps[: j + 1]):
+        for chain in le.chains(text):
+            if k == j and chain[-1].end > cut:
+                continue
+            name = le.bare_text(chain[0].text)
+            value = le.value_of(chain[-1].text)
+            if re.fullmatch(r"[A-Za-z]", name) and value is not None:
+                found.setdefault(name, set()).add(value)
+    return {name: next(iter(v)) for name, v in found.items() if len(v) == 1}
+
+
+def substituted(steps: tuple[str, ...], j: int, before: le.Segment) -> object | None:
+    """The value of `before`, an expression in variables (not a variable alone), at the values
+    the trace stated for them earlier: what `r+s = 11` after `r=-2`, `s=13` is checked by."""
+    if re.fullmatch(r"[A-Za-z]", le.bare_text(before.text)):
+        return None
+    return le.evaluated(before.text, stated_values(steps, j, before.start))
+
+
 def _holds(ctx: LatexContext, j: int, before: le.Segment, result: le.Segment) -> bool:
     if le.bare_integer(result.text) is None and le.relation(before.text, result.text):
         return True
+    value = substituted(ctx.steps, j, before)
+    if value is not None:
+        return _agrees(value, result.text)
     return solved_equation(ctx.steps, j, before.text, result.text) is not None
 
 
-def _broken(steps: tuple[str, ...], j: int, before: str, result: str, solved: bool) -> bool:
+def _agrees(value: object, result: str) -> bool:
+    stated = le.value_of(result)
+    return stated is not None and le.agree(value, stated, "", result)
+
+
+def _broken(steps: tuple[str, ...], j: int, before: le.Segment, result: str, solved: bool) -> bool:
     """The pair `before = result` of step `j` no longer holds: numerically or as an
-    identity, or (`solved`) the value no longer solves the equation the trace wrote."""
+    identity, at the values the trace stated for its variables, or (`solved`) the value no
+    longer solves the equation the trace wrote."""
     if not solved:
-        return le.relation(before, result) is False
-    name = le.bare_text(before)
+        return le.relation(before.text, result) is False
+    value = substituted(steps, j, before)
+    if value is not None:
+        return le.value_of(result) is not None and not _agrees(value, result)
+    name = le.bare_text(before.text)
     value = le.value_of(result)
     return any(
         le.satisfied(a.text, b.text, name, value) is False
@@ -119,7 +154,7 @@ def _result_slip(ctx: LatexContext, rng: random.Random) -> Edit | None:
             new = text[: n.start] + str(wrong) + text[n.end :]
             shift = len(new) - len(text)
             steps = (*ctx.steps[:j], new)
-            if not _broken(steps, j, before.text, new[result.start : result.end + shift], solved):
+            if not _broken(steps, j, before, new[result.start : result.end + shift], solved):
                 continue
             if le.count_false([new]) > le.count_false([text]) + 1:
                 continue
@@ -205,7 +240,7 @@ def _result_sign(ctx: LatexContext, rng: random.Random) -> Edit | None:
         rng.shuffle(options)
         for option in options:
             new = text[: result.start] + option + text[result.end :]
-            if not _broken((*ctx.steps[:j], new), j, before.text, option, solved):
+            if not _broken((*ctx.steps[:j], new), j, before, option, solved):
                 continue
             old_sign = "-" if "-" in body else "+"
             evidence = ev.OperatorChange(operator=(old_sign, "+" if old_sign == "-" else "-"))
@@ -317,13 +352,18 @@ def _broken_result(c: LatexCase) -> bool:
     if edited is None:
         return False
     j, before, after = edited
-    ref_pairs = {p.text.strip(): r.text for p, r in _result_pairs(before)}
+    ref_pairs = {p.text.strip(): (p, r.text) for p, r in _result_pairs(before)}
     for p, r in _result_pairs(after):
-        old = ref_pairs.get(p.text.strip())
-        if old is None or old == r.text:
+        old_pair, old = ref_pairs.get(p.text.strip(), (None, None))
+        if old_pair is None or old is None or old == r.text:
+            continue
+        held = substituted(c.ref, j, old_pair)
+        if held is not None:
+            if _agrees(held, old) and _broken(tuple(c.cand), j, p, r.text, solved=True):
+                return True
             continue
         if solved_equation(c.ref, j, p.text, old) and _broken(
-            tuple(c.cand), j, p.text, r.text, solved=True
+            tuple(c.cand), j, p, r.text, solved=True
         ):
             return True
     held = {
