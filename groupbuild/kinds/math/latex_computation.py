@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 
 from groupbuild.kinds import evidence as ev
 from groupbuild.kinds.math.latex_edits import (
@@ -15,6 +16,7 @@ from groupbuild.kinds.math.latex_edits import (
     apply_change,
     finish,
     integer_slips,
+    proven,
     same_answer,
 )
 from groupbuild.kinds.registry import Edit
@@ -44,6 +46,7 @@ def arithmetic_slip(seed: Seed, reference: Trace, rng: random.Random) -> Edit | 
             pos = eq.result.end + len(new) - len(text)
             evidence = ev.ValueChange(before=str(value), after=str(wrong))
             edit = apply_change(ctx, j, new, pos, {float(value): wrong}, evidence)
+            edit = proven(ctx, edit, prove_arithmetic_slip)
             if edit is not None:
                 return edit
     return _result_slip(ctx, rng)
@@ -160,6 +163,7 @@ def _result_slip(ctx: LatexContext, rng: random.Random) -> Edit | None:
                 continue
             evidence = ev.ValueChange(before=str(int(n.value)), after=str(wrong))
             edit = apply_change(ctx, j, new, result.end + shift, {n.value: wrong}, evidence)
+            edit = proven(ctx, edit, prove_arithmetic_slip)
             if edit is not None:
                 return edit
     return None
@@ -205,7 +209,7 @@ def sign_error(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
             flipped = "-" if segment[i] == "+" else "+"
             new_first = segment[:i] + flipped + segment[i + 1 :]
             evidence = ev.OperatorChange(operator=(segment[i], flipped))
-            edit = _respelled(ctx, j, eq, new_first, evidence)
+            edit = proven(ctx, _respelled(ctx, j, eq, new_first, evidence), prove_sign_error)
             if edit is not None:
                 return edit
     return _result_sign(ctx, rng)
@@ -245,6 +249,7 @@ def _result_sign(ctx: LatexContext, rng: random.Random) -> Edit | None:
             old_sign = "-" if "-" in body else "+"
             evidence = ev.OperatorChange(operator=(old_sign, "+" if old_sign == "-" else "-"))
             edit = apply_change(ctx, j, new, result.start + len(option), {}, evidence)
+            edit = proven(ctx, edit, prove_sign_error)
             if edit is not None:
                 return edit
     return None
@@ -289,6 +294,7 @@ def off_by_one(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
                 options.append(segment[:lo] + str(value) + segment[hi:])
         for new_first in options:
             edit = _respelled(ctx, j, eq, new_first, ev.CountShift())
+            edit = proven(ctx, edit, prove_off_by_one)
             if edit is not None:
                 return edit
     return None
@@ -511,7 +517,7 @@ def inconsistent_carry(seed: Seed, reference: Trace, rng: random.Random) -> Edit
             for w in integer_slips(int(n.value), rng)[:4]
             if w > 0 and float(w) not in lf.values_before(ctx.steps, k + 1)
         ]
-        edit = _swap_operand(ctx, k, n, wrongs)
+        edit = _swap_operand(ctx, k, n, wrongs, prove_inconsistent_carry)
         if edit is not None:
             return edit
     return None
@@ -531,13 +537,19 @@ def misread_value(seed: Seed, reference: Trace, rng: random.Random) -> Edit | No
     for k, n in sites[:12]:
         others = [int(v) for v in stated if v != n.value and v not in lf.COMMON]
         rng.shuffle(others)
-        edit = _swap_operand(ctx, k, n, others[:4])
+        edit = _swap_operand(ctx, k, n, others[:4], prove_misread_value)
         if edit is not None:
             return edit
     return None
 
 
-def _swap_operand(ctx: LatexContext, k: int, n: lf.Number, wrongs: list[int]) -> Edit | None:
+def _swap_operand(
+    ctx: LatexContext,
+    k: int,
+    n: lf.Number,
+    wrongs: list[int],
+    proof: Callable[[LatexCase], str | None],
+) -> Edit | None:
     """Step `k` with number `n` written as one of `wrongs`, its equations re-evaluated and
     the change carried on."""
     text = ctx.steps[k]
@@ -548,7 +560,7 @@ def _swap_operand(ctx: LatexContext, k: int, n: lf.Number, wrongs: list[int]) ->
         new, changes = settled
         evidence = ev.ValueChange(before=str(int(n.value)), after=str(wrong))
         pos = min(len(new), n.end + len(new) - len(text))
-        edit = apply_change(ctx, k, new, pos, changes, evidence)
+        edit = proven(ctx, apply_change(ctx, k, new, pos, changes, evidence), proof)
         if edit is not None:
             return edit
     return None

@@ -14,6 +14,7 @@ from groupbuild.errors import StageReject
 from groupbuild.judge.math import judge_math
 from groupbuild.kinds import Kind
 from groupbuild.kinds.math import latex_computation as lc
+from groupbuild.kinds.math.latex_edits import LatexContext, proven
 from groupbuild.schema import Domain, Seed, Trace
 from groupbuild.stages.reference import _check_math_reference
 from groupbuild.text.math import latex_eval as le
@@ -117,6 +118,16 @@ def test_a_variable_given_two_values_is_not_substituted() -> None:
     assert lc.stated_values(steps, 1, head.start) == {"q": 5}
     assert lc.substituted(steps, 1, head) is None
     assert lc.substituted(("So $p=3$ and $q=5$.", *steps[1:]), 1, head) == 8
+
+
+def test_a_rule_offers_only_what_its_own_proof_accepts() -> None:
+    seed, trace = _case()
+    ctx = LatexContext.of(seed, trace)
+    edit = lc.arithmetic_slip(seed, trace, random.Random(0))
+    assert edit is not None
+    assert proven(ctx, edit, lc.prove_arithmetic_slip) is edit
+    # the slip edits an early step and carries it on: not a goal drift, so refused
+    assert proven(ctx, edit, lc.prove_goal_drift) is None
 
 
 def test_kinds_without_a_latex_form_leave_latex_traces_alone() -> None:
