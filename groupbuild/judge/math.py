@@ -193,7 +193,7 @@ def measure_latex(seed: Seed, trace: Trace) -> LatexSignals:
     earlier = {n.value for s in steps[:-1] for n in lf.numbers(s) if n.result}
     stated = le.bare_integer(answer or "")
     unexplained = [
-        *lf.dangling(steps, seed.problem),
+        *_once(lf.dangling(steps, seed.problem)),
         *((j, float("nan")) for j, _ in lf.undefined_symbols(steps, seed.problem)),
     ]
     return LatexSignals(
@@ -202,12 +202,24 @@ def measure_latex(seed: Seed, trace: Trace) -> LatexSignals:
         false_count=le.count_false(steps),
         dangling=tuple(sorted(unexplained, key=lambda d: d[0])),
         asserted=tuple(lf.asserted(steps, seed.problem)),
-        baseless=tuple(lf.computed_on_nothing(steps, seed.problem)),
+        baseless=tuple(_once(lf.computed_on_nothing(steps, seed.problem))),
         rederived=tuple(rederived),
         answer=answer,
         correct=correct,
         drifted=not correct and stated is not None and float(stated) in earlier,
     )
+
+
+def _once(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Each unexplained value at its first use only: one missing source is one flaw, however
+    often the trace writes the number."""
+    seen: set[float] = set()
+    out = []
+    for j, value in found:
+        if value not in seen:
+            seen.add(value)
+            out.append((j, value))
+    return out
 
 
 def score_latex(s: LatexSignals) -> dict[str, float]:

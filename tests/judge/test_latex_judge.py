@@ -71,3 +71,13 @@ def test_a_restated_step_costs_strategy() -> None:
     padded = Trace(steps=steps)
     assert measure_latex(SEED, padded).rederived == (2,)
     assert judge_math(SEED, padded).rubric_score < judge_math(SEED, REFERENCE).rubric_score
+
+
+def test_an_unexplained_value_is_one_flaw_however_often_it_is_written() -> None:
+    once = _with(1, "The pencils cost $17 \\cdot 2 = 34$ dollars, and $8 + 26 = 34$.")
+    twice = _with(
+        1, "The pencils cost $17 \\cdot 2 = 34$ dollars, as $8 + 26 = 34$ and $26 + 8 = 34$."
+    )
+    assert [v for _, v in measure_latex(SEED, once).dangling] == [8.0, 26.0]
+    assert measure_latex(SEED, twice).dangling == measure_latex(SEED, once).dangling
+    assert judge_math(SEED, twice).rubric_score == judge_math(SEED, once).rubric_score

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 
 from groupbuild.kinds import evidence as ev
 from groupbuild.kinds.math.latex_edits import (
@@ -15,6 +16,7 @@ from groupbuild.kinds.math.latex_edits import (
     apply_change,
     finish,
     integer_slips,
+    proven,
     same_answer,
 )
 from groupbuild.kinds.registry import Edit
@@ -44,6 +46,7 @@ def arithmetic_slip(seed: Seed, reference: Trace, rng: random.Random) -> Edit | 
             pos = eq.result.end + len(new) - len(text)
             evidence = ev.ValueChange(before=str(value), after=str(wrong))
             edit = apply_change(ctx, j, new, pos, {float(value): wrong}, evidence)
+            edit = proven(ctx, edit, prove_arithmetic_slip)
             if edit is not None:
                 return edit
     return _result_slip(ctx, rng)
@@ -59,13 +62,13 @@ def solved_equation(
 ) -> tuple[str, str] | None:
     """An equation in the variable `head` that steps up to `j` write and that `head = result`
     solves: what makes a value stated for a solved variable checkable."""
-    name = head.strip()
+    name = le.bare_text(head)
     if not re.fullmatch(r"[A-Za-z]", name):
         return None
     value = le.value_of(result)
     for text in steps[: j + 1]:
         for a, b in _all_pairs(text):
-            if a.text.strip() == name:
+            if le.bare_text(a.text) == name:
                 continue
             if le.satisfied(a.text, b.text, name, value):
                 return a.text, b.text
@@ -76,24 +79,59 @@ def _all_pairs(text: str) -> list[tuple[le.Segment, le.Segment]]:
     return [(c[k], c[k + 1]) for c in le.chains(text) for k in range(len(c) - 1)]
 
 
+def stated_values(steps: tuple[str, ...], j: int, cut: int) -> dict[str, object]:
+    """The one value the trace states for each one-letter variable (`$b=4$`, `$x = \\frac{1}{2}$`)
+    before offset `cut` of step `j`; a variable given two values is left out."""
+    found: dict[str, set[object]] = {}
+    for k, text in enumerate(steps[: j + 1]):
+        for chain in le.chains(text):
+            if k == j and chain[-1].end > cut:
+                continue
+            name = le.bare_text(chain[0].text)
+            value = le.value_of(chain[-1].text)
+            if re.fullmatch(r"[A-Za-z]", name) and value is not None:
+                found.setdefault(name, set()).add(value)
+    return {name: next(iter(v)) for name, v in found.items() if len(v) == 1}
+
+
+def substituted(steps: tuple[str, ...], j: int, before: le.Segment) -> object | None:
+    """The value of `before`, an expression in variables (not a variable alone), at the values
+    the trace stated for them earlier: what `r+s = 11` after `r=-2`, `s=13` is checked by."""
+    if re.fullmatch(r"[A-Za-z]", le.bare_text(before.text)):
+        return None
+    return le.evaluated(before.text, stated_values(steps, j, before.start))
+
+
 def _holds(ctx: LatexContext, j: int, before: le.Segment, result: le.Segment) -> bool:
     if le.bare_integer(result.text) is None and le.relation(before.text, result.text):
         return True
+    value = substituted(ctx.steps, j, before)
+    if value is not None:
+        return _agrees(value, result.text)
     return solved_equation(ctx.steps, j, before.text, result.text) is not None
 
 
-def _broken(steps: tuple[str, ...], j: int, before: str, result: str, solved: bool) -> bool:
+def _agrees(value: object, result: str) -> bool:
+    stated = le.value_of(result)
+    return stated is not None and le.agree(value, stated, "", result)
+
+
+def _broken(steps: tuple[str, ...], j: int, before: le.Segment, result: str, solved: bool) -> bool:
     """The pair `before = result` of step `j` no longer holds: numerically or as an
-    identity, or (`solved`) the value no longer solves the equation the trace wrote."""
+    identity, at the values the trace stated for its variables, or (`solved`) the value no
+    longer solves the equation the trace wrote."""
     if not solved:
-        return le.relation(before, result) is False
-    name = before.strip()
+        return le.relation(before.text, result) is False
+    value = substituted(steps, j, before)
+    if value is not None:
+        return le.value_of(result) is not None and not _agrees(value, result)
+    name = le.bare_text(before.text)
     value = le.value_of(result)
     return any(
         le.satisfied(a.text, b.text, name, value) is False
         for text in steps[: j + 1]
         for a, b in _all_pairs(text)
-        if a.text.strip() != name
+        if le.bare_text(a.text) != name
     )
 
 
@@ -119,12 +157,13 @@ def _result_slip(ctx: LatexContext, rng: random.Random) -> Edit | None:
             new = text[: n.start] + str(wrong) + text[n.end :]
             shift = len(new) - len(text)
             steps = (*ctx.steps[:j], new)
-            if not _broken(steps, j, before.text, new[result.start : result.end + shift], solved):
+            if not _broken(steps, j, before, new[result.start : result.end + shift], solved):
                 continue
             if le.count_false([new]) > le.count_false([text]) + 1:
                 continue
             evidence = ev.ValueChange(before=str(int(n.value)), after=str(wrong))
             edit = apply_change(ctx, j, new, result.end + shift, {n.value: wrong}, evidence)
+            edit = proven(ctx, edit, prove_arithmetic_slip)
             if edit is not None:
                 return edit
     return None
@@ -170,7 +209,7 @@ def sign_error(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
             flipped = "-" if segment[i] == "+" else "+"
             new_first = segment[:i] + flipped + segment[i + 1 :]
             evidence = ev.OperatorChange(operator=(segment[i], flipped))
-            edit = _respelled(ctx, j, eq, new_first, evidence)
+            edit = proven(ctx, _respelled(ctx, j, eq, new_first, evidence), prove_sign_error)
             if edit is not None:
                 return edit
     return _result_sign(ctx, rng)
@@ -205,11 +244,12 @@ def _result_sign(ctx: LatexContext, rng: random.Random) -> Edit | None:
         rng.shuffle(options)
         for option in options:
             new = text[: result.start] + option + text[result.end :]
-            if not _broken((*ctx.steps[:j], new), j, before.text, option, solved):
+            if not _broken((*ctx.steps[:j], new), j, before, option, solved):
                 continue
             old_sign = "-" if "-" in body else "+"
             evidence = ev.OperatorChange(operator=(old_sign, "+" if old_sign == "-" else "-"))
             edit = apply_change(ctx, j, new, result.start + len(option), {}, evidence)
+            edit = proven(ctx, edit, prove_sign_error)
             if edit is not None:
                 return edit
     return None
@@ -254,6 +294,7 @@ def off_by_one(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
                 options.append(segment[:lo] + str(value) + segment[hi:])
         for new_first in options:
             edit = _respelled(ctx, j, eq, new_first, ev.CountShift())
+            edit = proven(ctx, edit, prove_off_by_one)
             if edit is not None:
                 return edit
     return None
@@ -317,13 +358,18 @@ def _broken_result(c: LatexCase) -> bool:
     if edited is None:
         return False
     j, before, after = edited
-    ref_pairs = {p.text.strip(): r.text for p, r in _result_pairs(before)}
+    ref_pairs = {p.text.strip(): (p, r.text) for p, r in _result_pairs(before)}
     for p, r in _result_pairs(after):
-        old = ref_pairs.get(p.text.strip())
-        if old is None or old == r.text:
+        old_pair, old = ref_pairs.get(p.text.strip(), (None, None))
+        if old_pair is None or old is None or old == r.text:
+            continue
+        held = substituted(c.ref, j, old_pair)
+        if held is not None:
+            if _agrees(held, old) and _broken(tuple(c.cand), j, p, r.text, solved=True):
+                return True
             continue
         if solved_equation(c.ref, j, p.text, old) and _broken(
-            tuple(c.cand), j, p.text, r.text, solved=True
+            tuple(c.cand), j, p, r.text, solved=True
         ):
             return True
     held = {
@@ -471,7 +517,7 @@ def inconsistent_carry(seed: Seed, reference: Trace, rng: random.Random) -> Edit
             for w in integer_slips(int(n.value), rng)[:4]
             if w > 0 and float(w) not in lf.values_before(ctx.steps, k + 1)
         ]
-        edit = _swap_operand(ctx, k, n, wrongs)
+        edit = _swap_operand(ctx, k, n, wrongs, prove_inconsistent_carry)
         if edit is not None:
             return edit
     return None
@@ -491,13 +537,19 @@ def misread_value(seed: Seed, reference: Trace, rng: random.Random) -> Edit | No
     for k, n in sites[:12]:
         others = [int(v) for v in stated if v != n.value and v not in lf.COMMON]
         rng.shuffle(others)
-        edit = _swap_operand(ctx, k, n, others[:4])
+        edit = _swap_operand(ctx, k, n, others[:4], prove_misread_value)
         if edit is not None:
             return edit
     return None
 
 
-def _swap_operand(ctx: LatexContext, k: int, n: lf.Number, wrongs: list[int]) -> Edit | None:
+def _swap_operand(
+    ctx: LatexContext,
+    k: int,
+    n: lf.Number,
+    wrongs: list[int],
+    proof: Callable[[LatexCase], str | None],
+) -> Edit | None:
     """Step `k` with number `n` written as one of `wrongs`, its equations re-evaluated and
     the change carried on."""
     text = ctx.steps[k]
@@ -508,7 +560,7 @@ def _swap_operand(ctx: LatexContext, k: int, n: lf.Number, wrongs: list[int]) ->
         new, changes = settled
         evidence = ev.ValueChange(before=str(int(n.value)), after=str(wrong))
         pos = min(len(new), n.end + len(new) - len(text))
-        edit = apply_change(ctx, k, new, pos, changes, evidence)
+        edit = proven(ctx, apply_change(ctx, k, new, pos, changes, evidence), proof)
         if edit is not None:
             return edit
     return None

@@ -12,6 +12,7 @@ traces and trust no evidence they cannot re-check.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
@@ -144,6 +145,17 @@ def apply_change(
     new_steps, touched = carried
     evidence = evidence.model_copy(update={"propagated": tuple(touched)})
     return finish(ctx, new_steps, span or (j,), evidence)
+
+
+def proven(
+    ctx: LatexContext, edit: Edit | None, proof: Callable[[LatexCase], str | None]
+) -> Edit | None:
+    """The edit when the kind's own proof accepts it, so that a rule goes on to its next site
+    instead of offering an edit the validator is bound to refuse."""
+    if edit is None:
+        return None
+    case = ProofCase(ctx.seed, Trace(steps=ctx.steps), edit.trace, edit.evidence)
+    return edit if proof(LatexCase(case)) is None else None
 
 
 def integer_slips(value: int, rng: random.Random) -> list[int]:

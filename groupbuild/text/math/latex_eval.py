@@ -308,6 +308,11 @@ def claims(text: str) -> tuple[Equation, ...]:
     return () if _REFUTED.search(text) else equations(text)
 
 
+def refutes(text: str) -> bool:
+    """Whether a step refutes what it writes (its equalities are not claims)."""
+    return _REFUTED.search(text) is not None
+
+
 def count_false(steps: tuple[str, ...] | list[str]) -> int:
     return sum(not eq.holds for s in steps for eq in claims(s))
 
@@ -344,6 +349,25 @@ def satisfied(a_text: str, b_text: str, name: str, value: Any) -> bool | None:
     if u != u or v != v:
         return None
     return abs(u - v) <= 1e-9 * max(1.0, abs(u))
+
+
+def evaluated(text: str, values: dict[str, Any]) -> Any | None:
+    """The closed-form value of a segment in variables at `values` (one per variable it
+    holds), None when it holds none, holds another, or cannot be read."""
+    expr = expr_of(text)
+    if expr is None or not expr.free_symbols:
+        return None
+    names = {str(v): v for v in expr.free_symbols}
+    if not set(names) <= set(values):
+        return None
+    try:
+        value = expr.subs({names[n]: values[n] for n in names}).doit()
+        number = complex(value.evalf(30))
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        return None
+    if number != number or abs(number) == float("inf") or value.free_symbols:
+        return None
+    return value
 
 
 def bare_text(segment: str) -> str:

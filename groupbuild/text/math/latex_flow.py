@@ -13,9 +13,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from groupbuild.text.math.grounding import problem_values
-from groupbuild.text.math.latex_eval import NUMBER, agree, bare_integer, chains, claims, value_of
+from groupbuild.text.math.latex_eval import (
+    NUMBER,
+    agree,
+    bare_integer,
+    chains,
+    claims,
+    refutes,
+    relation,
+    value_of,
+)
 
 COMMON = frozenset({0, 1, 2, 10, 100, 180, 360})
 """Values any solution may write without deriving them."""
@@ -80,15 +90,32 @@ def computed_on_nothing(steps: tuple[str, ...], problem: str) -> list[tuple[int,
     return out
 
 
+@lru_cache(maxsize=8192)
+def derived(text: str) -> frozenset[float]:
+    """Values a step's own equalities derive: every number of a segment that a holding link
+    equates to the segment before it (`(7-3)^2 = 16`, `2(x^2-6x)+3 = 2(x-3)^2 - 15`), the
+    chain's results included. A chain shows how such a number is obtained, so it neither
+    dangles nor is merely asserted."""
+    out: set[float] = set()
+    if refutes(text):
+        return frozenset()
+    found = numbers(text)
+    for chain in chains(text):
+        for a, b in pairwise(chain):
+            if relation(a.text, b.text):
+                out |= {n.value for n in found if b.start <= n.start and n.end <= b.end}
+    return frozenset(out)
+
+
 def dangling(steps: tuple[str, ...], problem: str) -> list[tuple[int, float]]:
     """(step, value) of operands neither given, common, written earlier nor derived there."""
     seen: set[float] = set()
     out: list[tuple[int, float]] = []
     for j, text in enumerate(steps):
         found = numbers(text)
-        derived = {n.value for n in found if n.result}
+        shown = {n.value for n in found if n.result} | derived(text)
         for n in found:
-            if n.result or n.value in seen or n.value in derived or known(n.value, problem):
+            if n.result or n.value in seen or n.value in shown or known(n.value, problem):
                 continue
             out.append((j, n.value))
         seen |= {n.value for n in found}
@@ -102,9 +129,10 @@ def asserted(steps: tuple[str, ...], problem: str) -> list[tuple[int, float]]:
     out: list[tuple[int, float]] = []
     for j, text in enumerate(steps):
         computed = {round(eq.value.real, 9) for eq in claims(text) if eq.holds}
+        shown = {round(v, 9) for v in derived(text)}
         for n in numbers(text):
             fresh = n.value not in seen and not known(n.value, problem)
-            if n.result and fresh and round(n.value, 9) not in computed:
+            if n.result and fresh and round(n.value, 9) not in computed | shown:
                 out.append((j, n.value))
         seen |= {n.value for n in numbers(text)}
     return out

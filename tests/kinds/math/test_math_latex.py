@@ -13,6 +13,8 @@ from paths import SHARED_DATA
 from groupbuild.errors import StageReject
 from groupbuild.judge.math import judge_math
 from groupbuild.kinds import Kind
+from groupbuild.kinds.math import latex_computation as lc
+from groupbuild.kinds.math.latex_edits import LatexContext, proven
 from groupbuild.schema import Domain, Seed, Trace
 from groupbuild.stages.reference import _check_math_reference
 from groupbuild.text.math import latex_eval as le
@@ -89,6 +91,43 @@ def test_a_solved_value_that_no_longer_solves_its_equation_is_a_slip() -> None:
     trace = solution_to_trace(solution)
     edited = _edit(Kind.ARITHMETIC_SLIP, seed, trace)
     assert last_boxed(edited.steps) != "-1"
+
+
+def test_a_value_solved_in_an_aligned_chain_is_slipped() -> None:
+    solution = (
+        "We solve: \\begin{align*} 3x + 4 &= 19 \\\\ 3x &= 15 \\\\ x &= \\boxed{5}. \\end{align*}"
+    )
+    seed = seed_of(3, "Solve $3x+4=19$.", solution, "5")
+    trace = solution_to_trace(solution)
+    edited = _edit(Kind.ARITHMETIC_SLIP, seed, trace)
+    assert last_boxed(edited.steps) != "5" and "3x &= 15" in edited.steps[-1]
+
+
+def test_a_result_evaluated_at_stated_values_is_slipped() -> None:
+    solution = "Solving, $p=3$ and $q=5$. Hence $pq + p = \\boxed{18}$."
+    seed = seed_of(4, "Find $pq+p$ when $p+q=8$ and $p-q=-2$.", solution, "18")
+    trace = solution_to_trace(solution)
+    for kind in (Kind.ARITHMETIC_SLIP, Kind.OPERATOR_SWAP):
+        edited = _edit(kind, seed, trace)
+        assert last_boxed(edited.steps) != "18" and edited.steps[0] == trace.steps[0]
+
+
+def test_a_variable_given_two_values_is_not_substituted() -> None:
+    steps = ("So $p=3$ or $p=-3$, and $q=5$.", "Then $p+q=8$.")
+    head = le.chains(steps[1])[0][0]
+    assert lc.stated_values(steps, 1, head.start) == {"q": 5}
+    assert lc.substituted(steps, 1, head) is None
+    assert lc.substituted(("So $p=3$ and $q=5$.", *steps[1:]), 1, head) == 8
+
+
+def test_a_rule_offers_only_what_its_own_proof_accepts() -> None:
+    seed, trace = _case()
+    ctx = LatexContext.of(seed, trace)
+    edit = lc.arithmetic_slip(seed, trace, random.Random(0))
+    assert edit is not None
+    assert proven(ctx, edit, lc.prove_arithmetic_slip) is edit
+    # the slip edits an early step and carries it on: not a goal drift, so refused
+    assert proven(ctx, edit, lc.prove_goal_drift) is None
 
 
 def test_kinds_without_a_latex_form_leave_latex_traces_alone() -> None:

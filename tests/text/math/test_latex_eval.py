@@ -63,6 +63,20 @@ def test_numbers_used_without_a_source_dangle() -> None:
     assert lf.dangling(steps[1:], problem) == [(0, 51.0)]
 
 
+def test_numbers_a_holding_link_derives_neither_dangle_nor_are_asserted() -> None:
+    problem = "Find the distance from $(2,1)$ to $(7,13)$ and complete the square in $2x^2-8x+3$."
+    steps = (
+        "The distance is $\\sqrt{(7-2)^2+(13-1)^2} = \\sqrt{25+144} = \\sqrt{169}$.",
+        "Also $2x^2-8x+3 = 2(x-2)^2-5$.",
+    )
+    assert lf.dangling(steps, problem) == []
+    assert lf.asserted(steps, problem) == []
+    assert lf.derived(steps[0]) >= {25.0, 144.0, 169.0}
+    # a link that does not hold derives nothing: its numbers still dangle
+    wrong = ("The distance is $\\sqrt{(7-2)^2+(13-1)^2} = \\sqrt{26+144} = \\sqrt{170}$.",)
+    assert (0, 26.0) in lf.dangling(wrong, problem)
+
+
 @pytest.mark.skipif(not MATH.exists(), reason=f"MATH train not found at {MATH}")
 def test_gold_solutions_hold_almost_everywhere() -> None:
     rows = [json.loads(line) for _, line in zip(range(400), MATH.open(), strict=False)]
