@@ -15,7 +15,15 @@ from groupbuild.kinds.math.case import (
     changed_operand,
     consistent_edit,
 )
-from groupbuild.kinds.math.edits import Context, finish, first_swap, operand_sites, shuffled, slips
+from groupbuild.kinds.math.edits import (
+    Context,
+    by_position,
+    finish,
+    first_swap,
+    operand_sites,
+    shuffled,
+    slips,
+)
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
 from groupbuild.schema import Seed, Signature, Trace
@@ -26,7 +34,7 @@ def misread_value(seed: Seed, reference: Trace, rng: random.Random) -> Edit | No
     """M5: a number from the problem is used in place of another number of the problem."""
     ctx = Context.of(seed, reference)
     stated = sorted({t.value for t in mt.tokenize(seed.problem) if t.kind == "num" and t.value})
-    for j, step, i, value in shuffled(operand_sites(ctx, "problem"), rng):
+    for j, step, i, value in by_position(operand_sites(ctx, "problem"), len(ctx.steps), rng):
         in_step = {q.value for q in ctx.flow[j]}
         others = shuffled([v for v in stated if v not in in_step], rng)
         others += shuffled([v for v in stated if v in in_step and v != value], rng)
@@ -39,7 +47,7 @@ def misread_value(seed: Seed, reference: Trace, rng: random.Random) -> Edit | No
 def inconsistent_carry(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     """M6: a later step uses a value other than the one derived for it earlier."""
     ctx = Context.of(seed, reference)
-    for j, step, i, value in shuffled(operand_sites(ctx, "derived"), rng):
+    for j, step, i, value in by_position(operand_sites(ctx, "derived"), len(ctx.steps), rng):
         others = [
             other
             for other in slips(value, rng)

@@ -1,0 +1,72 @@
+"""Length-matched controls for the math kinds whose flaw changes a trace's length (taxonomy
+M13, G4c): a deletion gets a true restatement of a result the trace already derived, an
+insertion gets a filler trimmed elsewhere, an assertion gets an opener. Each control is a
+meaning-preserving rewrite from `text.math.restate` in the reference's own words, sits inside
+the declared span, and is picked to bring the length nearest the reference's, so that neither
+"the shorter one is flawed" nor "the longer one is" wins.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from groupbuild.kinds.math.edits import Context
+from groupbuild.text import math as mt
+from groupbuild.text.math import restate
+
+
+@dataclass(frozen=True)
+class Restatement:
+    """A new step restating the result of reference step `after`, inserted right after it."""
+
+    after: int
+    text: str
+
+
+def chars(steps: Sequence[str]) -> int:
+    """Trace length as a reader sees it: the steps joined by newlines."""
+    return sum(map(len, steps)) + max(0, len(steps) - 1)
+
+
+def nearest(options: list[tuple[int, list[str]]], target: int, rng: random.Random) -> list[int]:
+    """Indices of `options` (length-bearing (tag, steps) pairs), the nearest to `target` in
+    length first, ties broken at random."""
+    keys = [(abs(chars(steps) - target), rng.random()) for _, steps in options]
+    return sorted(range(len(options)), key=keys.__getitem__)
+
+
+def restatements(
+    ctx: Context, rng: random.Random, skip: set[int], steps: Sequence[str] | None = None
+) -> list[Restatement]:
+    """True restatements of derived results: the bare claim of a step of `steps` (the
+    reference's by default), `So she sold 24 clips.`, led by an opener the trace uses, for
+    every step not in `skip`."""
+    names = restate.names_in(ctx.seed.problem)
+    openers = restate.openers_used(ctx.steps)
+    steps = ctx.steps if steps is None else steps
+    out = []
+    for k, text in enumerate(steps):
+        if k in skip:
+            continue
+        claim = restate.bare_statement(mt.parse_step(text))
+        if claim is None:
+            continue
+        claim = restate.without_opener(claim) or claim
+        led = restate.with_opener(claim, rng.choice(openers), names)
+        if led is not None and led not in steps:
+            out.append(Restatement(k, led))
+    return out
+
+
+def trimmed(steps: list[str], skip: set[int]) -> list[tuple[int, str]]:
+    """(step, shorter wording) for every meaning-preserving trim of a step not in `skip`."""
+    return [(k, t) for k, s in enumerate(steps) if k not in skip for t in restate.trims(s)]
+
+
+def padded(text: str, ctx: Context, rng: random.Random) -> list[str]:
+    """`text` led by each opener the trace uses (none when it cannot take one)."""
+    names = restate.names_in(ctx.seed.problem)
+    found = (restate.with_opener(text, o, names) for o in restate.openers_used(ctx.steps))
+    return [t for t in found if t is not None]
