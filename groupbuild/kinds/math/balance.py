@@ -40,9 +40,11 @@ def nearest(options: list[tuple[int, list[str]]], target: int, rng: random.Rando
 def restatements(
     ctx: Context, rng: random.Random, skip: set[int], steps: Sequence[str] | None = None
 ) -> list[Restatement]:
-    """True restatements of derived results: the bare claim of a step of `steps` (the
-    reference's by default), `So she sold 24 clips.`, led by an opener the trace uses, for
-    every step not in `skip`."""
+    """True restatements of derived results, for every step of `steps` (the reference's by
+    default) not in `skip`: the step's bare claim (`So she sold 24 clips.`) and the step
+    again, arithmetic and all (`So she sold 48/2 = 24 clips.`), each led by an opener the
+    trace uses. The two differ in length by the arithmetic, which lets a deletion of a long
+    or a short step find one of about its size."""
     names = restate.names_in(ctx.seed.problem)
     openers = restate.openers_used(ctx.steps)
     steps = ctx.steps if steps is None else steps
@@ -50,13 +52,18 @@ def restatements(
     for k, text in enumerate(steps):
         if k in skip:
             continue
-        claim = restate.bare_statement(mt.parse_step(text))
-        if claim is None:
-            continue
-        claim = restate.without_opener(claim) or claim
-        led = restate.with_opener(claim, rng.choice(openers), names)
-        if led is not None and led not in steps:
-            out.append(Restatement(k, led))
+        step = mt.parse_step(text)
+        claim = restate.bare_statement(step)
+        said = [claim] if claim is not None else []
+        if step.equations and not mt.count_false((text,)):
+            said.append(text)
+        for line in said:
+            line = restate.without_opener(line) or line
+            led = restate.with_opener(line, rng.choice(openers), names)
+            if led is None and line != text:
+                led = line  # a bare claim reads as a restatement without an opener too
+            if led is not None and led not in steps:
+                out.append(Restatement(k, led))
     return out
 
 

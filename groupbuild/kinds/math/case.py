@@ -62,11 +62,11 @@ class MathCase:
 
     def restatements_only(self, inserted: tuple[int, ...]) -> bool:
         """Every one of the `inserted` candidate steps restates what is known before it: no
-        equation, and no number that neither the problem nor an earlier step holds."""
+        false equation, and no number that neither the problem nor an earlier step holds."""
         flow = mt.analyze(self.cand.steps, self.seed.problem)
         given = mt.problem_values(self.seed.problem)
         for j in inserted:
-            if mt.parse_step(self.cand.steps[j]).equations:
+            if mt.count_false((self.cand.steps[j],)):
                 return False
             known = {q.value for qs in flow[:j] for q in qs} | given
             written = (t.value for t in mt.tokenize(self.cand.steps[j]) if t.kind == "num")

@@ -55,14 +55,17 @@ def _with_room_kept(
 ) -> list[tuple[list[str], tuple[int, ...]]]:
     """`steps` (the reference without step `j`) as is, or with a restatement of one of its
     results put in after the step deriving it; the nearest the reference's length first.
-    A restatement next to the gap is left out: there a deletion and an insertion would read
-    as one changed step. Each comes with the candidate index of the restatement it adds."""
+    A restatement that would change how the steps align (next to the gap, a deletion and an
+    insertion read as one changed step) is left out. Each comes with the candidate index of
+    the restatement it adds."""
     options: list[tuple[int, list[str]]] = [(-1, steps)]
+    reference = Trace(steps=ctx.steps)
+    alone = step_diff(reference, Trace(steps=tuple(steps)))
     for r in restatements(ctx, rng, {j - 1}, steps):
         at = r.after + 1
         candidate = [*steps[:at], r.text, *steps[at:]]
-        diff = step_diff(Trace(steps=ctx.steps), Trace(steps=tuple(candidate)))
-        if diff.deleted == (j,) and diff.inserted == (at,):
+        diff = step_diff(reference, Trace(steps=tuple(candidate)))
+        if (diff.deleted, diff.changed, diff.inserted) == (alone.deleted, alone.changed, (at,)):
             options.append((at, candidate))
     order = nearest(options, chars(ctx.steps), rng)[:3]
     return [(options[i][1], () if options[i][0] < 0 else (options[i][0],)) for i in order]
@@ -93,7 +96,7 @@ def dropped_step_rewired(seed: Seed, reference: Trace, rng: random.Random) -> Ed
                 propagated=tuple(shifted),
             )
             for candidate, extra in _with_room_kept(ctx, j, new_steps, rng):
-                span = (j, *shifted[: 2 - len(extra)], *extra)
+                span = tuple(sorted({j, *shifted[: 2 - len(extra)], *extra}))
                 edit = finish(ctx, candidate, span, evidence, length_exempt=True)
                 if edit is not None:
                     return edit

@@ -5,6 +5,7 @@ wrong quantity reported (M5, M6, M10).
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 
 from groupbuild.kinds import evidence as ev
 from groupbuild.kinds.math import latex_computation as lc
@@ -87,11 +88,37 @@ def goal_drift(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
             new_last = mt.replace_tokens(final, {final.nums[-1]: shown})
         else:
             return None
+        new_last = _restated(new_last, ctx.answer, value)
+        if new_last is None:
+            continue
         steps = [*ctx.steps[:last], new_last]
         edit = finish(ctx, steps, (last,), ev.ReportedFrom(reported_from_step=j))
         if edit is not None:
             return edit
     return None
+
+
+def _restated(text: str, answer: Fraction | None, value: Fraction | None) -> str | None:
+    """The drifted last step with the sentence's other mentions of the answer (`He eats 48
+    pieces because ...`) saying the reported value too; None when the answer still shows
+    (as an operand): a step stating both would contradict itself, not drift."""
+    if answer is None or value is None:
+        return text
+    step = mt.parse_step(text)
+    inside = {i for eq in step.equations for lo, hi in eq.segments for i in range(lo, hi)}
+    shown = {
+        i: mt.render(value, step.tokens[i].text)
+        for i in step.nums
+        if i not in inside and step.tokens[i].value == answer
+    }
+    if any(v is None for v in shown.values()):
+        return None
+    text = mt.replace_tokens(step, {i: v for i, v in shown.items() if v is not None})
+    return None if answer in _written(text) else text
+
+
+def _written(text: str) -> set[Fraction]:
+    return {t.value for t in mt.tokenize(text) if t.kind == "num" and t.value is not None}
 
 
 def prove_misread_value(c: MathCase) -> str | None:
@@ -126,6 +153,8 @@ def prove_goal_drift(c: MathCase) -> str | None:
     earlier = mt.analyze(c.ref.steps[:-1], c.seed.problem)
     if c.answer not in {q.value for qs in earlier for q in qs if q.role == "result"}:
         return "answer_not_an_earlier_value"
+    if c.ref_answer is not None and c.ref_answer in _written(c.cand.steps[last]):
+        return "reference_answer_still_stated"
     return c.answer_changed()
 
 
