@@ -38,7 +38,12 @@ def nearest(options: list[tuple[int, list[str]]], target: int, rng: random.Rando
 
 
 def restatements(
-    ctx: Context, rng: random.Random, skip: set[int], steps: Sequence[str] | None = None
+    ctx: Context,
+    rng: random.Random,
+    skip: set[int],
+    steps: Sequence[str] | None = None,
+    *,
+    claims: bool = True,
 ) -> list[Restatement]:
     """True restatements of derived results, for every step of `steps` (the reference's by
     default) not in `skip`: the step's bare claim (`So she sold 24 clips.`) and the step
@@ -46,7 +51,6 @@ def restatements(
     trace uses. The two differ in length by the arithmetic, which lets a deletion of a long
     or a short step find one of about its size."""
     names = restate.names_in(ctx.seed.problem)
-    openers = restate.openers_used(ctx.steps)
     steps = ctx.steps if steps is None else steps
     out = []
     for k, text in enumerate(steps):
@@ -54,12 +58,12 @@ def restatements(
             continue
         step = mt.parse_step(text)
         claim = restate.bare_statement(step)
-        said = [claim] if claim is not None else []
+        said = [claim] if claim is not None and claims else []
         if step.equations and not mt.count_false((text,)):
             said.append(text)
         for line in said:
             line = restate.without_opener(line) or line
-            led = restate.with_opener(line, rng.choice(openers), names)
+            led = restate.with_opener(line, restate.pick_opener(ctx.steps, rng), names)
             if led is None and line != text:
                 led = line  # a bare claim reads as a restatement without an opener too
             if led is not None and led not in steps:
@@ -73,7 +77,8 @@ def trimmed(steps: list[str], skip: set[int]) -> list[tuple[int, str]]:
 
 
 def padded(text: str, ctx: Context, rng: random.Random) -> list[str]:
-    """`text` led by each opener the trace uses (none when it cannot take one)."""
+    """`text` led by an opener or two the trace would use (none when it cannot take one)."""
     names = restate.names_in(ctx.seed.problem)
-    found = (restate.with_opener(text, o, names) for o in restate.openers_used(ctx.steps))
+    picks = {restate.pick_opener(ctx.steps, rng) for _ in range(2)}
+    found = (restate.with_opener(text, o, names) for o in sorted(picks))
     return [t for t in found if t is not None]

@@ -19,9 +19,10 @@ _INVERSE = {"+": "-", "-": "+", "*": "/", "x": "/", "×": "÷", "/": "x", "÷": 
 
 
 def redundant_detour(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
-    """M13: a correct but useless restatement is inserted after a step: the step's claim
-    again without its arithmetic, or its equation run backwards, led by an opener the trace
-    itself uses. A filler elsewhere may go (`a total of`) so the length stays the reference's."""
+    """M13: a correct but useless restatement is inserted after a step: the step again,
+    arithmetic and all, or its equation run backwards, led by an opener the trace itself
+    uses (or as often as GSM8K solutions use one). A filler elsewhere may go (`a total of`) so the length stays nearer the
+    reference's."""
     ctx = Context.of(seed, reference)
     last = len(ctx.steps) - 1
     target = chars(ctx.steps)
@@ -50,15 +51,16 @@ def redundant_detour(seed: Seed, reference: Trace, rng: random.Random) -> Edit |
 def _detour_lines(
     ctx: Context, j: int, step: mt.Step, eq: mt.Equation, result: int, rng: random.Random
 ) -> list[str]:
-    """Restatements of step `j`: its claim again, and its equation run backwards."""
-    openers = restate.openers_used(ctx.steps)
-    out = [r.text for r in restatements(ctx, rng, set(range(len(ctx.steps))) - {j})]
+    """Restatements of step `j`: the step again, and its equation run backwards. (Its bare
+    claim again, with no equation, would be no detour a reader can see is one.)"""
+    skip = set(range(len(ctx.steps))) - {j}
+    out = [r.text for r in restatements(ctx, rng, skip, claims=False)]
     nums = [i for i in range(*eq.segments[0]) if step.tokens[i].kind == "num"]
     ops = [i for i in range(*eq.segments[0]) if step.tokens[i].kind == "op"]
     inverse = _INVERSE.get(step.tokens[ops[0]].text) if len(ops) == 1 else None
     if len(nums) == 2 and len(eq.segments) == 2 and inverse is not None:
         a, b = (step.tokens[i].text for i in nums)
-        lead = rng.choice([*openers, ""])
+        lead = rng.choice([restate.pick_opener(ctx.steps, rng), ""])
         line = f"{lead}{step.tokens[result].text} {inverse} {b} = {a}."
         if mt.parse_step(line).equations:
             out.append(line)

@@ -95,7 +95,8 @@ def dropped_step_rewired(seed: Seed, reference: Trace, rng: random.Random) -> Ed
                 rewired_to=mt.canonical(other),
                 propagated=tuple(shifted),
             )
-            for candidate, extra in _with_room_kept(ctx, j, new_steps, rng):
+            room = _with_room_kept(ctx, j, new_steps, rng) if len(shifted) <= 1 else []
+            for candidate, extra in room or [(new_steps, ())]:
                 span = tuple(sorted({j, *shifted[: 2 - len(extra)], *extra}))
                 edit = finish(ctx, candidate, span, evidence, length_exempt=True)
                 if edit is not None:

@@ -10,22 +10,26 @@ or changes a number, an equation or a claim.
 
 from __future__ import annotations
 
+import random
 import re
+from collections.abc import Sequence
 
 from groupbuild.text.math.equations import Step, bare, parse_step
 
-OPENERS = (
-    "So ",
-    "So, ",
-    "Then ",
-    "Therefore, ",
-    "Thus, ",
-    "This means ",
-    "That means ",
-    "Hence ",
-    "Now ",
-)
-"""Discourse openers common in GSM8K solutions (each starts 0.8-5% of their steps)."""
+OPENERS = {
+    "So ": 54,
+    "So, ": 17,
+    "Then ": 32,
+    "Therefore, ": 23,
+    "Thus, ": 21,
+    "That means ": 7,
+    "This means ": 4,
+    "Now ": 8,
+    "Hence ": 3,
+}
+"""Discourse openers of GSM8K solutions, each with how many in 1,000 of their steps it starts
+(measured on the first 1,500 training solutions): new text picks them as often as
+the solutions do."""
 
 _OPENER = re.compile(
     r"^(?:"
@@ -63,11 +67,18 @@ def opener_of(text: str) -> str | None:
     return found.group(0) if found else None
 
 
-def openers_used(steps: tuple[str, ...]) -> list[str]:
-    """The openers the trace itself writes, else all of them: new text then reads like the
-    trace it joins, not like a template of the rule that wrote it."""
-    used = sorted({o for s in steps if (o := opener_of(s)) is not None})
-    return used or list(OPENERS)
+def openers_used(steps: Sequence[str]) -> list[str]:
+    """The openers the trace itself writes."""
+    return sorted({o for s in steps if (o := opener_of(s)) is not None})
+
+
+def pick_opener(steps: Sequence[str], rng: random.Random) -> str:
+    """An opener for new text: one the trace itself writes, else one drawn as often as GSM8K
+    solutions write it, so new text reads like the trace it joins, not like a template."""
+    used = openers_used(steps)
+    if used:
+        return rng.choice(used)
+    return rng.choices(list(OPENERS), weights=list(OPENERS.values()))[0]
 
 
 def with_opener(text: str, opener: str, names: frozenset[str] = frozenset()) -> str | None:
