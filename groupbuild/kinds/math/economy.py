@@ -21,8 +21,8 @@ _INVERSE = {"+": "-", "-": "+", "*": "/", "x": "/", "×": "÷", "/": "x", "÷": 
 def redundant_detour(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     """M13: a correct but useless restatement is inserted after a step: the step again,
     arithmetic and all, or its equation run backwards, led by an opener the trace itself
-    uses (or as often as GSM8K solutions use one). A filler elsewhere may go (`a total of`) so the length stays nearer the
-    reference's."""
+    uses (or as often as GSM8K solutions use one). A filler elsewhere may go (`a total of`)
+    so the length stays nearer the reference's."""
     ctx = Context.of(seed, reference)
     last = len(ctx.steps) - 1
     target = chars(ctx.steps)

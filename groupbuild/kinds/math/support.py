@@ -98,6 +98,9 @@ def dropped_step_rewired(seed: Seed, reference: Trace, rng: random.Random) -> Ed
             room = _with_room_kept(ctx, j, new_steps, rng) if len(shifted) <= 1 else []
             for candidate, extra in room or [(new_steps, ())]:
                 span = tuple(sorted({j, *shifted[: 2 - len(extra)], *extra}))
+                diff = step_diff(Trace(steps=ctx.steps), Trace(steps=tuple(candidate)))
+                if not set(diff.deleted) <= set(span):
+                    continue  # read as another step deleted: the span would not cover it
                 edit = finish(ctx, candidate, span, evidence, length_exempt=True)
                 if edit is not None:
                     return edit

@@ -88,10 +88,10 @@ def goal_drift(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
             new_last = mt.replace_tokens(final, {final.nums[-1]: shown})
         else:
             return None
-        new_last = _restated(new_last, ctx.answer, value)
-        if new_last is None:
+        drifted = _restated(new_last, ctx.answer, value)
+        if drifted is None:
             continue
-        steps = [*ctx.steps[:last], new_last]
+        steps = [*ctx.steps[:last], drifted]
         edit = finish(ctx, steps, (last,), ev.ReportedFrom(reported_from_step=j))
         if edit is not None:
             return edit
