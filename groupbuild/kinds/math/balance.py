@@ -30,10 +30,17 @@ def chars(steps: Sequence[str]) -> int:
     return sum(map(len, steps)) + max(0, len(steps) - 1)
 
 
+BAND = 0.05
+"""Lengths this close to the reference's (a share of it) count as equally near: picking at
+random among them keeps the length matched without always putting the control in the one
+place that matches best."""
+
+
 def nearest(options: list[tuple[int, list[str]]], target: int, rng: random.Random) -> list[int]:
     """Indices of `options` (length-bearing (tag, steps) pairs), the nearest to `target` in
-    length first, ties broken at random."""
-    keys = [(abs(chars(steps) - target), rng.random()) for _, steps in options]
+    length first; those within `BAND` of it, and ties, in random order."""
+    band = BAND * target
+    keys = [(max(0.0, abs(chars(steps) - target) - band), rng.random()) for _, steps in options]
     return sorted(range(len(options)), key=keys.__getitem__)
 
 

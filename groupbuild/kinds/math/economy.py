@@ -34,12 +34,12 @@ def redundant_detour(seed: Seed, reference: Trace, rng: random.Random) -> Edit |
                 continue
             steps = [*ctx.steps[: j + 1], line, *ctx.steps[j + 1 :]]
             options = [(-1, steps)] + [
-                (k, [*steps[:k], t, *steps[k + 1 :]]) for k, t in trimmed(steps, {j, j + 1, j + 2})
+                (k, [*steps[:k], t, *steps[k + 1 :]]) for k, t in trimmed(steps, {j + 1, j + 2})
             ]
             evidence = ev.Insertion(inserted_after=j)
             for i in nearest(options, target, rng)[:3]:
                 k, candidate = options[i]
-                span = (j + 1,) if k < 0 else tuple(sorted({j + 1, k if k < j else k - 1}))
+                span = (j + 1,) if k < 0 else tuple(sorted({j + 1, k if k <= j else k - 1}))
                 edit = finish(
                     ctx, candidate, span, evidence, changes_answer=False, length_exempt=True
                 )

@@ -186,10 +186,16 @@ def names_in(problem: str) -> frozenset[str]:
 
 
 def trims(text: str) -> list[str]:
-    """Shorter wordings of `text` that say the same: its opener or one filler dropped."""
+    """Shorter wordings of `text` that say the same: its opener or a filler dropped, or all
+    of them."""
     out = [t for t in (without_opener(text),) if t]
     out += [" ".join(f.sub("", text, count=1).split()) for f in _FILLERS if f.search(text)]
-    return [t for t in out if t and t != text]
+    if len(out) > 1:  # all of them at once
+        whole = without_opener(text) or text
+        for f in _FILLERS:
+            whole = " ".join(f.sub("", whole, count=1).split())
+        out.append(whole)
+    return list(dict.fromkeys(t for t in out if t and t != text))
 
 
 def bare_statement(step: Step) -> str | None:
