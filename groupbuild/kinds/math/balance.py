@@ -44,6 +44,10 @@ def nearest(options: list[tuple[int, list[str]]], target: int, rng: random.Rando
     return sorted(range(len(options)), key=keys.__getitem__)
 
 
+def within_band(steps: Sequence[str], target: int) -> bool:
+    return abs(chars(steps) - target) <= BAND * target
+
+
 def restatements(
     ctx: Context,
     rng: random.Random,

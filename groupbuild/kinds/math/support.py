@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from groupbuild.kinds import evidence as ev
 from groupbuild.kinds.math import latex_support as ls
-from groupbuild.kinds.math.balance import chars, nearest, padded, restatements
+from groupbuild.kinds.math.balance import chars, nearest, padded, restatements, within_band
 from groupbuild.kinds.math.case import LatexForm, MathCase, MathKind
 from groupbuild.kinds.math.edits import Context, by_position, finish, shuffled
 from groupbuild.kinds.registry import Edit, register
@@ -55,9 +55,11 @@ def _with_room_kept(
 ) -> list[tuple[list[str], tuple[int, ...]]]:
     """`steps` (the reference without step `j`) as is, or with a restatement of one of its
     results put in after the step deriving it; the nearest the reference's length first.
-    A restatement that would change how the steps align (next to the gap, a deletion and an
-    insertion read as one changed step) is left out. Each comes with the candidate index of
-    the restatement it adds."""
+    A repeat of the last step comes only when no other is as near: a trace ending on a
+    repeat of its answer step would put most controls in one place. A restatement that
+    would change how the steps align (next to the gap, a deletion and an insertion read as
+    one changed step) is left out. Each comes with the candidate index of the restatement
+    it adds."""
     options: list[tuple[int, list[str]]] = [(-1, steps)]
     reference = Trace(steps=ctx.steps)
     alone = step_diff(reference, Trace(steps=tuple(steps)))
@@ -67,8 +69,12 @@ def _with_room_kept(
         diff = step_diff(reference, Trace(steps=tuple(candidate)))
         if (diff.deleted, diff.changed, diff.inserted) == (alone.deleted, alone.changed, (at,)):
             options.append((at, candidate))
-    order = nearest(options, chars(ctx.steps), rng)[:3]
-    return [(options[i][1], () if options[i][0] < 0 else (options[i][0],)) for i in order]
+    target = chars(ctx.steps)
+    inner = [k for k, (at, _) in enumerate(options) if at < len(steps)]
+    picked = [inner[i] for i in nearest([options[k] for k in inner], target, rng)]
+    if not picked or not within_band(options[picked[0]][1], target):
+        picked = nearest(options, target, rng)
+    return [(options[i][1], () if options[i][0] < 0 else (options[i][0],)) for i in picked[:3]]
 
 
 def dropped_step_rewired(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
