@@ -59,8 +59,9 @@ def restatements(
     """True restatements of derived results, for every step of `steps` (the reference's by
     default) not in `skip`: the step's bare claim (`So she sold 24 clips.`) and the step
     again, arithmetic and all (`So she sold 48/2 = 24 clips.`), each led by an opener the
-    trace uses. The two differ in length by the arithmetic, which lets a deletion of a long
-    or a short step find one of about its size."""
+    trace uses, as it stands, or trimmed (never the step word for word). They differ in
+    length by the arithmetic and the opener, which lets a deletion of a long or a short step
+    find one of about its size."""
     names = restate.names_in(ctx.seed.problem)
     steps = ctx.steps if steps is None else steps
     out = []
@@ -75,10 +76,10 @@ def restatements(
         for line in said:
             line = restate.without_opener(line) or line
             led = restate.with_opener(line, restate.pick_opener(ctx.steps, rng), names)
-            if led is None and line != text:
-                led = line  # a bare claim reads as a restatement without an opener too
-            if led is not None and led not in steps:
-                out.append(Restatement(k, led))
+            # as it stands too, or trimmed, when that is not the step word for word
+            for variant in dict.fromkeys([led, line, *restate.trims(line)]):
+                if variant is not None and variant not in steps:
+                    out.append(Restatement(k, variant))
     return out
 
 
