@@ -38,6 +38,23 @@ CASES: tuple[tuple[str, str, str], ...] = (
         "The fourth friend scored 83 + 7 = <<83+7=90>>90 points.\n#### 90",
         "90",
     ),
+    (
+        "Four friends ran 6, 8, 10 and 12 miles. Maya ran 1.5 miles more than their average. "
+        "How far did Maya run?",
+        "Their average is (6 + 8 + 10 + 12) / 4 = <<(6+8+10+12)/4=9>>9 miles.\n"
+        "Maya ran 9 + 1.5 = <<9+1.5=10.5>>10.5 miles.\n#### 10.5",
+        "10.5",
+    ),
+    (
+        "A class has 40 students and 25% of them walk to school, 1.5 km each. Sam works "
+        "45 minutes a day for 6 days. How many km do the walkers walk, plus Sam's hours?",
+        "There are 40 x 25/100 = <<40*25/100=10>>10 walkers.\n"
+        "They walk 10 x 1.5 = <<10*1.5=15>>15 km.\n"
+        "Sam works 45 x 6 = <<45*6=270>>270 minutes.\n"
+        "At 60 minutes an hour, that is 270 / 60 = <<270/60=4.5>>4.5 hours.\n"
+        "Together that is 15 + 4.5 = <<15+4.5=19.5>>19.5.\n#### 19.5",
+        "19.5",
+    ),
 )
 
 

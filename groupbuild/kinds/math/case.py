@@ -18,10 +18,11 @@ from groupbuild.kinds.math.edits import splice, splice_dropped, splice_inserted
 from groupbuild.kinds.math.latex_edits import LatexCase
 from groupbuild.kinds.registry import Edit, KindDef, LLMOffer, ProofCase, ProofFn, RuleFn, Shape
 from groupbuild.kinds.spec import Kind, KindSpec
-from groupbuild.schema import Domain, Seed, Signature, StepDiff, Trace
+from groupbuild.schema import Domain, Seed, Signature, Trace
 from groupbuild.text import math as mt
+from groupbuild.text.math import restate
 from groupbuild.text.math.latex import is_latex
-from groupbuild.text.traces import step_diff
+from groupbuild.text.traces import aligned_changes
 
 
 class MathCase:
@@ -30,7 +31,7 @@ class MathCase:
     def __init__(self, case: ProofCase) -> None:
         self.seed, self.ref, self.cand = case.seed, case.reference, case.candidate
         self.evidence = case.evidence
-        self.diff: StepDiff = step_diff(self.ref, self.cand)
+        self.pairs, self.diff = aligned_changes(self.ref, self.cand)
         self.ref_answer = mt.answer_value(self.ref)
         self.answer = mt.answer_value(self.cand)
         self.gold = mt.parse_number(self.seed.answer) if self.seed.answer else None
@@ -49,6 +50,29 @@ class MathCase:
         before = {(q.value, q.text) for q in mt.dangling_quantities(self.ref, self.seed.problem)}
         found = mt.dangling_quantities(self.cand, self.seed.problem)
         return [q for q in found if (q.value, q.text) not in before]
+
+    def controls_only(self, changed: tuple[int, ...]) -> bool:
+        """Every one of the `changed` reference steps only lost a filler or gained an opener:
+        the length-matched controls of `kinds.math.balance`, which change no claim."""
+        return all(
+            restate.is_trim(self.ref.steps[i], self.cand.steps[self.pairs[i]])
+            or restate.is_padding(self.ref.steps[i], self.cand.steps[self.pairs[i]])
+            for i in changed
+        )
+
+    def restatements_only(self, inserted: tuple[int, ...]) -> bool:
+        """Every one of the `inserted` candidate steps restates what is known before it: no
+        false equation, and no number that neither the problem nor an earlier step holds."""
+        flow = mt.analyze(self.cand.steps, self.seed.problem)
+        given = mt.problem_values(self.seed.problem)
+        for j in inserted:
+            if mt.count_false((self.cand.steps[j],)):
+                return False
+            known = {q.value for qs in flow[:j] for q in qs} | given
+            written = (t.value for t in mt.tokenize(self.cand.steps[j]) if t.kind == "num")
+            if any(v not in known for v in written):
+                return False
+        return True
 
     def new_false(self) -> int:
         return mt.count_false(self.cand) - mt.count_false(self.ref)

@@ -10,7 +10,14 @@ import random
 from groupbuild.kinds import evidence as ev
 from groupbuild.kinds.math import latex_computation as lc
 from groupbuild.kinds.math.case import LatexForm, MathCase, MathKind, consistent_edit, results
-from groupbuild.kinds.math.edits import Context, apply_change, changes_in, shuffled, slips
+from groupbuild.kinds.math.edits import (
+    Context,
+    apply_change,
+    by_position,
+    changes_in,
+    shuffled,
+    slips,
+)
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
 from groupbuild.schema import Seed, Signature, Trace
@@ -20,7 +27,7 @@ from groupbuild.text import math as mt
 def arithmetic_slip(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     """M3: one equation gets a wrong result; the steps after it use the wrong value."""
     ctx = Context.of(seed, reference)
-    for j, step, _eq, result in shuffled(list(ctx.sites()), rng):
+    for j, step, _eq, result in by_position(list(ctx.sites()), len(ctx.steps), rng):
         old = step.tokens[result].value
         assert old is not None
         for wrong in slips(old, rng):
@@ -41,7 +48,7 @@ def operator_swap(seed: Seed, reference: Trace, rng: random.Random) -> Edit | No
     """M4: one operator flips (+ and -, times and divided by); the arithmetic stays right."""
     ctx = Context.of(seed, reference)
     times = "x" if any(" x " in s for s in ctx.steps) else "*"
-    for j, step, eq, _ in shuffled(list(ctx.sites()), rng):
+    for j, step, eq, _ in by_position(list(ctx.sites()), len(ctx.steps), rng):
         ops = [i for i in range(*eq.segments[0]) if step.tokens[i].kind == "op"]
         for i in shuffled(ops, rng):
             text = step.tokens[i].text
@@ -59,26 +66,26 @@ def operator_swap(seed: Seed, reference: Trace, rng: random.Random) -> Edit | No
     return None
 
 
+_PLUS_MINUS = frozenset("+-–−")
+
+
 def off_by_one(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
-    """M9: a count becomes inclusive or exclusive: `b - a` gains or loses a `+ 1`."""
+    """M9: a count becomes inclusive or exclusive. An endpoint of a difference moves by one
+    (`30 - 12` becomes `30 - 11`), or a `+ 1` the reference writes goes missing; no literal
+    `+ 1` is added, which a reader would spot without doing any arithmetic."""
     ctx = Context.of(seed, reference)
-    for j, step, eq, _ in shuffled(list(ctx.sites()), rng):
+    for j, step, eq, _ in by_position(list(ctx.sites()), len(ctx.steps), rng):
         lo, hi = eq.segments[0]
         toks = step.tokens
         nums = [i for i in range(lo, hi) if toks[i].kind == "num"]
         ops = [i for i in range(lo, hi) if toks[i].kind == "op"]
         if any(t.value is None or t.value.denominator != 1 for t in (toks[i] for i in nums)):
             continue
-        edits: list[str] = []
-        last = nums[-1]
-        if len(ops) >= 2 and toks[last].value == 1 and toks[last - 1].text in "+-–":
-            cut_from = toks[last - 1].start
-            edits.append(step.text[:cut_from].rstrip() + step.text[toks[last].end :])
-        if len(nums) == 2 and len(ops) == 1 and toks[ops[0]].text in "-–−":
-            end = toks[hi - 1].end
-            for extra in shuffled([" + 1", " - 1"], rng):
-                edits.append(step.text[:end] + extra + step.text[end:])
-        for edited in edits:
+        if not ops or any(toks[i].text not in _PLUS_MINUS for i in ops):
+            continue
+        if any(toks[i].kind in ("lp", "rp") for i in range(lo, hi)):
+            continue
+        for edited in shuffled(_count_shifts(step, nums, ops), rng):
             redone = mt.recompute_step(edited, {}, None, ctx.ambiguous, reevaluate=True)
             if redone is None:
                 continue
@@ -89,13 +96,32 @@ def off_by_one(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     return None
 
 
+def _count_shifts(step: mt.Step, nums: list[int], ops: list[int]) -> list[str]:
+    """The step with one endpoint of a difference moved by one, or a trailing `+ 1` dropped."""
+    toks = step.tokens
+    out: list[str] = []
+    last = nums[-1]
+    if len(ops) >= 2 and toks[last].value == 1 and toks[last - 1].text in _PLUS_MINUS:
+        out.append(step.text[: toks[last - 1].start].rstrip() + step.text[toks[last].end :])
+    minus = {i for i in ops if toks[i].text in "-–−"}
+    ends = {i for i in nums if i - 1 in minus or i + 1 in minus}
+    for i in sorted(ends):
+        value = toks[i].value
+        assert value is not None
+        for moved in (value + 1, value - 1):
+            shown = mt.render(moved, toks[i].text) if moved > 0 else None
+            if shown is not None:
+                out.append(mt.replace_tokens(step, {i: shown}))
+    return out
+
+
 _WRONG_DIRECTION = {"*": "/", "x": "/", "X": "/", "×": "÷", "/": "*", "÷": "×"}
 
 
 def unit_error(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     """M11: a unit conversion applied the wrong way round (times 60 where it divides by 60)."""
     ctx = Context.of(seed, reference)
-    for j, step, eq, _ in shuffled(list(ctx.sites()), rng):
+    for j, step, eq, _ in by_position(list(ctx.sites()), len(ctx.steps), rng):
         units = mt.unit_factors_in(step.text)
         constants = {q.token for q in ctx.flow[j] if q.source == "constant"}
         for i in range(eq.segments[0][0] + 1, eq.segments[0][1]):

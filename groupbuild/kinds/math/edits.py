@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from groupbuild.kinds.evidence import DroppedValue, Insertion, MathEvidence, ValueChange
 from groupbuild.kinds.registry import Edit, SpliceFn, StepRewrite
@@ -27,6 +27,7 @@ from groupbuild.text.traces import length_ratio
 
 LENGTH_TOLERANCE = 0.10
 T = TypeVar("T")
+S = TypeVar("S", bound=tuple[Any, ...])
 A = TypeVar("A")
 E = TypeVar("E", bound=MathEvidence)
 
@@ -95,6 +96,21 @@ def shuffled(items: list[T], rng: random.Random) -> list[T]:
     return items
 
 
+def spread(items: list[T], step_of: Callable[[T], int], steps: int, rng: random.Random) -> list[T]:
+    """`items` in the order to try them: nearest first to a position drawn uniformly over the
+    trace. Trying sites in plain random order lets the late steps win (an early edit fails
+    more often down the line), and a reader could then find the flaw by its position alone."""
+    target = rng.random()
+    keys = [(abs((step_of(x) + 0.5) / max(1, steps) - target), rng.random()) for x in items]
+    order = sorted(range(len(items)), key=keys.__getitem__)
+    return [items[i] for i in order]
+
+
+def by_position(items: list[S], steps: int, rng: random.Random) -> list[S]:
+    """Sites whose first field is their step index, in `spread` order."""
+    return spread(items, lambda site: int(site[0]), steps, rng)
+
+
 def finish(
     ctx: Context,
     steps: list[str],
@@ -104,7 +120,11 @@ def finish(
     changes_answer: bool = True,
     length_exempt: bool = False,
 ) -> Edit | None:
-    """The edit, if it keeps the promises every math rule makes; else None."""
+    """The edit, if it keeps the promises every math rule makes; else None. A GSM8K-form edit
+    also writes no number of a shape (sign, decimals, `a/b`) that the reference never writes."""
+    shapes = set().union(*map(mt.number_shapes, ctx.steps))
+    if any(mt.number_shapes(s) - shapes for s in steps if s not in ctx.steps):
+        return None
     return promised_edit(
         ctx.steps,
         steps,

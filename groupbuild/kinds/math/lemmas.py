@@ -17,7 +17,7 @@ from fractions import Fraction
 from groupbuild.kinds.evidence import LemmaUse
 from groupbuild.kinds.math import latex_lemmas as ll
 from groupbuild.kinds.math.case import LatexForm, MathCase, MathKind, operands
-from groupbuild.kinds.math.edits import Context, apply_change, changes_in, shuffled
+from groupbuild.kinds.math.edits import Context, apply_change, by_position, changes_in
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
 from groupbuild.schema import Seed, Signature, Trace
@@ -212,7 +212,7 @@ def wrong_lemma(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None
         constants = frozenset(q.token for q in ctx.flow[j] if q.source == "constant")
         for finder in LEMMA_FINDERS:
             found.extend((j, step, lemma) for lemma in finder(step, eq, constants))
-    for j, step, lemma in shuffled(found, rng):
+    for j, step, lemma in by_position(found, len(ctx.steps), rng):
         redone = mt.recompute_step(lemma.text, {}, None, ctx.ambiguous, reevaluate=True)
         if redone is None:
             continue

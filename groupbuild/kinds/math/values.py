@@ -5,6 +5,7 @@ wrong quantity reported (M5, M6, M10).
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 
 from groupbuild.kinds import evidence as ev
 from groupbuild.kinds.math import latex_computation as lc
@@ -15,7 +16,15 @@ from groupbuild.kinds.math.case import (
     changed_operand,
     consistent_edit,
 )
-from groupbuild.kinds.math.edits import Context, finish, first_swap, operand_sites, shuffled, slips
+from groupbuild.kinds.math.edits import (
+    Context,
+    by_position,
+    finish,
+    first_swap,
+    operand_sites,
+    shuffled,
+    slips,
+)
 from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
 from groupbuild.schema import Seed, Signature, Trace
@@ -26,7 +35,7 @@ def misread_value(seed: Seed, reference: Trace, rng: random.Random) -> Edit | No
     """M5: a number from the problem is used in place of another number of the problem."""
     ctx = Context.of(seed, reference)
     stated = sorted({t.value for t in mt.tokenize(seed.problem) if t.kind == "num" and t.value})
-    for j, step, i, value in shuffled(operand_sites(ctx, "problem"), rng):
+    for j, step, i, value in by_position(operand_sites(ctx, "problem"), len(ctx.steps), rng):
         in_step = {q.value for q in ctx.flow[j]}
         others = shuffled([v for v in stated if v not in in_step], rng)
         others += shuffled([v for v in stated if v in in_step and v != value], rng)
@@ -39,7 +48,7 @@ def misread_value(seed: Seed, reference: Trace, rng: random.Random) -> Edit | No
 def inconsistent_carry(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
     """M6: a later step uses a value other than the one derived for it earlier."""
     ctx = Context.of(seed, reference)
-    for j, step, i, value in shuffled(operand_sites(ctx, "derived"), rng):
+    for j, step, i, value in by_position(operand_sites(ctx, "derived"), len(ctx.steps), rng):
         others = [
             other
             for other in slips(value, rng)
@@ -79,11 +88,37 @@ def goal_drift(seed: Seed, reference: Trace, rng: random.Random) -> Edit | None:
             new_last = mt.replace_tokens(final, {final.nums[-1]: shown})
         else:
             return None
-        steps = [*ctx.steps[:last], new_last]
+        drifted = _restated(new_last, ctx.answer, value)
+        if drifted is None:
+            continue
+        steps = [*ctx.steps[:last], drifted]
         edit = finish(ctx, steps, (last,), ev.ReportedFrom(reported_from_step=j))
         if edit is not None:
             return edit
     return None
+
+
+def _restated(text: str, answer: Fraction | None, value: Fraction | None) -> str | None:
+    """The drifted last step with the sentence's other mentions of the answer (`He eats 48
+    pieces because ...`) saying the reported value too; None when the answer still shows
+    (as an operand): a step stating both would contradict itself, not drift."""
+    if answer is None or value is None:
+        return text
+    step = mt.parse_step(text)
+    inside = {i for eq in step.equations for lo, hi in eq.segments for i in range(lo, hi)}
+    shown = {
+        i: mt.render(value, step.tokens[i].text)
+        for i in step.nums
+        if i not in inside and step.tokens[i].value == answer
+    }
+    if any(v is None for v in shown.values()):
+        return None
+    text = mt.replace_tokens(step, {i: v for i, v in shown.items() if v is not None})
+    return None if answer in _written(text) else text
+
+
+def _written(text: str) -> set[Fraction]:
+    return {t.value for t in mt.tokenize(text) if t.kind == "num" and t.value is not None}
 
 
 def prove_misread_value(c: MathCase) -> str | None:
@@ -118,6 +153,8 @@ def prove_goal_drift(c: MathCase) -> str | None:
     earlier = mt.analyze(c.ref.steps[:-1], c.seed.problem)
     if c.answer not in {q.value for qs in earlier for q in qs if q.role == "result"}:
         return "answer_not_an_earlier_value"
+    if c.ref_answer is not None and c.ref_answer in _written(c.cand.steps[last]):
+        return "reference_answer_still_stated"
     return c.answer_changed()
 
 

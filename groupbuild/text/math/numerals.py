@@ -97,3 +97,18 @@ def render(value: Fraction, like: str) -> str | None:
     if value < 0 <= (old if old is not None else 0):
         return None
     return format_number(value, like)
+
+
+_WRITTEN = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?")
+
+
+def number_shapes(text: str) -> set[tuple[bool, int, bool]]:
+    """(negative, decimal places, written as a fraction) of each number in `text`.
+
+    An edit that writes a shape its reference never writes (a minus sign, a third decimal, an
+    `a/b`) is told from the reference by that shape alone, whatever its flaw."""
+    shapes = set()
+    for number in _WRITTEN.findall(text):
+        decimals = len(number.split(".", 1)[1].split("/")[0]) if "." in number else 0
+        shapes.add((number.startswith("-"), decimals, "/" in number))
+    return shapes

@@ -57,7 +57,8 @@ def test_arithmetic_slip_makes_exactly_one_false_equation_and_changes_the_answer
 def test_dropped_step_leaves_a_used_quantity_underived_and_keeps_the_answer() -> None:
     for seed, reference, edit in made(Kind.DROPPED_STEP, 4):
         diff = step_diff(reference, edit.trace)
-        assert diff.deleted == edit.declared_span and not diff.changed
+        assert diff.deleted == edit.declared_span[:1] and not diff.changed
+        assert diff.inserted == edit.declared_span[1:]  # a restatement keeping the length
         dangling = mt.dangling_quantities(edit.trace, seed.problem)
         assert any(mt.canonical(q.value) == evidence_of(edit)["dropped_value"] for q in dangling)
         assert mt.trace_answer(edit.trace) == mt.trace_answer(reference)
