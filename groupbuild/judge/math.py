@@ -30,8 +30,6 @@ WEIGHTS = {
     "calculation_correctness": 0.2,
     "answer_support": 0.3,
 }
-LATEX_WRONG_CAP = 4.0
-"""The same cap for a LaTeX trace, whose answer distance is not measured."""
 UNMEASURED_CAP = 7.9
 """Below the `strong` label: what an overall score is held to when no check backs it (no
 equation to verify) or a located flaw breaks a computation."""
@@ -335,21 +333,34 @@ def measure_latex(seed: Seed, trace: Trace) -> LatexSignals:
 
 
 def score_latex(s: LatexSignals) -> dict[str, float]:
-    """Per dimension 0–10. Unexplained numbers cost a share of what is left (so the tenth one
-    still costs something), false equalities a fixed amount, a wrong answer dominates."""
-    dangling, redundant = len(s.dangling), len(s.rederived)
-    unexplained = 10 * (1 - 0.9 ** (dangling + len(s.baseless) + 0.5 * len(s.asserted)))
+    """Per dimension 0–10, read like `score`: each flaw costs most where the rubric puts it.
+    Unexplained numbers cost step_coherence a share of what is left (so the tenth one still
+    costs something); results stated with no computation cost answer_support (lightly: solving
+    an equation in one's head is common in good solutions); false equalities cost
+    calculation_correctness; a drifted answer, or a wrong one with every step checking,
+    problem_understanding."""
+    redundant = len(s.rederived)
+    unexplained = 10 * (1 - 0.9 ** (len(s.dangling) + len(s.baseless)))
     calc = calculation(s.false_count) if s.equations else 8.0
+    located = bool(s.false_count or s.dangling or s.baseless)
+    understanding = 10.0
+    if s.drifted:
+        understanding -= 7.5
+    elif not s.correct and not located and s.answer is not None:
+        understanding -= 7.0
+    elif not s.correct:
+        understanding -= 1.0
     if s.answer is None:
         support = 0.0
-    elif s.correct:
-        support = max(5.0, 10 - 0.5 * unexplained - 1.0 * s.false_count)
     else:
-        support = 2.0 - 0.5 * dangling
+        support = (10.0 if s.correct else 7.0) - 0.2 * unexplained - 0.3 * s.false_count
+        support -= 10 * (1 - 0.9 ** len(s.asserted))
     return {
-        "problem_understanding": _clamp(10 - 3.0 * (not s.correct) - 2.0 * s.drifted),
-        "solution_strategy": _clamp(10 - 1.5 * redundant - 2.5 * (not s.correct)),
-        "step_coherence": _clamp(10 - 0.6 * unexplained - 1.0 * s.false_count - 1.0 * redundant),
+        "problem_understanding": _clamp(understanding),
+        "solution_strategy": _clamp(10 - 1.0 * redundant),
+        "step_coherence": _clamp(
+            10 - 0.8 * unexplained - 0.5 * s.false_count - 3.5 * (1 - 0.5**redundant)
+        ),
         "calculation_correctness": _clamp(calc),
         "answer_support": _clamp(support),
     }
@@ -380,20 +391,42 @@ def _latex_reason(s: LatexSignals) -> str:
     return " ".join(parts[:3])
 
 
+def _latex_farness(answer: str | None, gold: str | None) -> float:
+    """`_farness` for boxed answers that are plain numbers; 0.5 for anything else."""
+    try:
+        a, g = float((answer or "").replace(",", "")), float((gold or "").replace(",", ""))
+    except ValueError:
+        return 0.5
+    if a == g:
+        return 0.0
+    if a == 0 or g == 0 or (a < 0) != (g < 0) or not (math.isfinite(a) and math.isfinite(g)):
+        return 1.0
+    ratio = abs(math.log10(abs(a) / abs(g)))
+    return ratio / (1 + ratio)
+
+
 def judge_latex(seed: Seed, trace: Trace) -> Rubric:
     s = measure_latex(seed, trace)
     scores = score_latex(s)
+    steps = max(1, len(trace.steps))
+    flawed = {*s.false_steps, *(j for j, _ in (*s.dangling, *s.baseless))}
     overall = sum(WEIGHTS[name] * value for name, value in scores.items())
+    overall -= 1.0 * len(flawed) / steps + 0.5 * len(s.rederived) / steps
     if not s.correct:
-        overall = min(overall, LATEX_WRONG_CAP - 0.1 * (len(s.dangling) + s.false_count))
-    flawed = [*s.false_steps, *(j for j, _ in (*s.dangling, *s.asserted)), *s.rederived]
-    if not flawed and not s.correct:
-        flawed.append(len(trace.steps) - 1)
+        tail = (steps - min(flawed)) / steps if flawed else 0.5
+        cap = WRONG_ANSWER_CAP - 2.0 * _latex_farness(s.answer, seed.answer) - 1.5 * tail
+        cap -= 0.15 * len(flawed)
+        overall = min(overall, cap)
+    elif s.false_count:
+        overall = min(overall, UNMEASURED_CAP)
+    located = [*flawed, *(j for j, _ in s.asserted), *s.rederived]
+    if not located and not s.correct:
+        located.append(len(trace.steps) - 1)
     return Rubric(
         scores=scores,
         rubric_score=round(min(10.0, max(0.0, overall)), 2),
         reason=_latex_reason(s),
-        first_flawed_step=min(flawed) if flawed else None,
+        first_flawed_step=min(located) if located else None,
         judge="rules",
     )
 
