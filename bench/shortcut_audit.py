@@ -66,12 +66,21 @@ def build(limits: dict[str, int], workdir: Path) -> tuple[dict[str, Any], float]
     return summary, time.perf_counter() - t0
 
 
-def _cell(value: Any, limit: float | None) -> str:
+JUDGE_LIMITS = {
+    "band_share": ("judge_band_share", False),
+    "target_rate": ("judge_target_rate", True),
+    "strong_unmeasured": ("judge_strong_unmeasured", False),
+}
+"""Judge columns with a threshold: (its `AuditThresholds` field, whether it is a minimum)."""
+
+
+def _cell(value: Any, limit: float | None, at_least: bool = False) -> str:
     if value is None:
         return "—"
+    breach = limit is not None and (value < limit if at_least else value > limit)
+    mark = " ✗" if breach else ""
     if isinstance(value, int):
-        return str(value)
-    mark = " ✗" if limit is not None and value > limit else ""
+        return f"{value}{mark}"
     return f"{value:.2f}{mark}"
 
 
@@ -96,7 +105,10 @@ def table(found: dict[str, Any], thresholds: dict[str, float]) -> str:
                     limit = thresholds.get("bow_pairwise_accuracy")
                 cells.append(_cell(m.get(key), limit))
             judge = m.get("judge", {})
-            cells += [_cell(judge.get(k), None) for k in judge_keys]
+            for k in judge_keys:
+                field, at_least = JUDGE_LIMITS.get(k, ("", False))
+                limit = thresholds.get(field) if not (at_least and kind == "all") else None
+                cells.append(_cell(judge.get(k), limit, at_least))
             phrases = list(m.get("template_phrases") or ())
             cells.append(str(phrases[0]) if phrases else "")
             lines.append(f"| {kind} | " + " | ".join(cells) + " |")

@@ -155,6 +155,14 @@ class AuditThresholds(Section):
     length_shortcut: float = 0.65
     position_auc: float = 0.60
     text_auc: float = 0.60
+    judge_target_rate: float = 0.80
+    """At least: the share of a kind's negatives whose hurt dimension drops most."""
+    judge_band_share: float = 0.20
+    """At most: the share of negatives whose judge total falls in one 0.01-wide band."""
+    judge_quality_tie_rate: float = 0.0
+    """At most: the share of quality-only negatives the judge scores equal to their reference."""
+    judge_strong_unmeasured: int = 0
+    """At most: negatives labelled strong although the judge located no flaw in them."""
 
 
 class PublishConfig(Section):

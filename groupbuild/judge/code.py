@@ -377,6 +377,53 @@ def _clamp(value: float) -> float:
     return round(min(10.0, max(0.0, value)), 1)
 
 
+def _first(count: int, first: float, more: float) -> float:
+    """The charge for `count` flaws of one sort: the rubric's anchor for the first, less after."""
+    return first + more * (count - 1) if count else 0.0
+
+
+def score(out: Findings, coverage: float, leaks: int) -> tuple[dict[str, float], float]:
+    """Per dimension 0–10 and the overall score. Each sort of flaw costs most in the dimension
+    the rubric's anchors put it in, so the dimension that drops most names what is wrong: a
+    wrong bound, condition, value or quantity, a missing step or update are step_coherence;
+    a missing edge case or a false claim is action_support; a misread specification is
+    task_understanding; redundant work is plan_quality. Every flaw that would make a program
+    fail costs action_support too, less than its own dimension."""
+    spec = out.count("spec_case", "spec_order", "spec_index_base")
+    edges = out.count("edge_case_missing")
+    wrong = out.count(
+        "condition_mismatch",
+        "condition_direction",
+        "unsupported_condition",
+        "bound_mismatch",
+        "constant_mismatch",
+        "operator_mismatch",
+        "quantity_mismatch",
+    )
+    broken = out.count("undefined_quantity", "missing_update")
+    redundant = out.count("redundant_step")
+    claims = out.count("false_claim")
+    gap = 1.0 - coverage
+    failing = wrong + broken + spec + edges + claims
+    dims = {
+        "task_understanding": 10 - _first(spec, 6.0, 1.5) - 1.5 * edges - 1 * gap,
+        "plan_quality": 10 - _first(redundant, 3.5, 1.0) - 4 * gap - 0.5 * (edges + spec),
+        "step_coherence": 10
+        - _first(wrong, 4.5, 1.5)
+        - _first(broken, 7.0, 1.0)
+        - 7 * gap
+        - 1.0 * (claims + redundant),
+        "action_support": 10
+        - _first(edges + claims, 5.5, 1.5)
+        - 2.0 * (wrong + broken + spec)
+        - 5 * gap,
+        "non_leakage": 10 - 2.5 * leaks,
+    }
+    raw = sum(max(0.0, v) for v in dims.values()) / 5 - 0.6 * gap - 0.1 * failing
+    scores = {name: _clamp(v) for name, v in dims.items()}
+    return scores, round(min(10.0, max(0.0, raw)), 2)
+
+
 def judge_code(seed: Seed, trace: Trace) -> Rubric:
     """Score a code plan on the five contract dimensions against the seed's reference program."""
     tree = ast.parse(seed.solution or "")
@@ -406,42 +453,12 @@ def judge_code(seed: Seed, trace: Trace) -> Rubric:
     if order_step is not None:
         out.add("order", order_step)
     leaks = _leaks(steps)
-    spec = out.count("spec_case", "spec_order", "spec_index_base")
-    edges = out.count("edge_case_missing")
-    conditions = out.count("condition_mismatch", "condition_direction", "unsupported_condition")
-    bounds = out.count("bound_mismatch")
-    values = out.count("constant_mismatch", "operator_mismatch")
-    redundant = out.count("redundant_step")
-    claims = out.count("false_claim")
-    flow = out.count("undefined_quantity", "missing_update")
-    misused = out.count("quantity_mismatch")
-    values += misused
-    gap = 1.0 - coverage
-    scores = {
-        "task_understanding": _clamp(10 - 3 * spec - 2.5 * edges - 1 * conditions - 2 * gap),
-        "plan_quality": _clamp(
-            10 - 6 * gap - 2 * bounds - 2 * edges - spec - 2 * redundant - 2 * (claims + flow)
-        ),
-        "step_coherence": _clamp(
-            10 - 2 * (conditions + values + claims + flow) - bounds - redundant - 6 * gap
-        ),
-        "action_support": _clamp(
-            10 - 2.5 * (bounds + conditions + spec + edges + values + claims + flow) - 8 * gap
-        ),
-        "non_leakage": _clamp(10 - 2.5 * len(leaks)),
-    }
+    scores, raw = score(out, coverage, len(leaks))
     assert tuple(scores) == DIMENSIONS[Domain.CODE]
     located = [step for _, step in out.flaws if step is not None] + leaks
-    raw = (
-        (10 - 3 * spec - 2.5 * edges - conditions)
-        + (10 - 2 * bounds - 2 * edges - spec - 2 * redundant - 2 * (claims + flow))
-        + (10 - 2 * (conditions + values + claims + flow) - bounds - redundant)
-        + (10 - 2.5 * (bounds + conditions + spec + edges + values + claims + flow))
-        + (10 - 2.5 * len(leaks))
-    ) / 5 - 4 * gap
     return Rubric(
         scores=scores,
-        rubric_score=round(min(10.0, max(0.0, raw)), 2),
+        rubric_score=raw,
         reason=_reason(out, coverage, leaks),
         first_flawed_step=min(located) if located else None,
         judge="rules",

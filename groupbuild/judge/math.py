@@ -11,6 +11,7 @@ numbers it uses without stating where they come from, and its boxed answer.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,8 +19,10 @@ from fractions import Fraction
 from groupbuild.schema import Rubric, Seed, Trace
 from groupbuild.text import math as mt
 
-WRONG_ANSWER_CAP = 4.0
-"""A trace whose answer is wrong scores at most this overall, whatever else it does well."""
+WRONG_ANSWER_CAP = 5.0
+"""A trace whose answer is wrong scores at most this overall (the rubric: "a single false step
+that changes or unsupports the result caps it at 5"); how far the answer is off and how many
+flaws are found lower it further, so the total grades severity."""
 WEIGHTS = {
     "problem_understanding": 0.15,
     "solution_strategy": 0.15,
@@ -27,6 +30,10 @@ WEIGHTS = {
     "calculation_correctness": 0.2,
     "answer_support": 0.3,
 }
+UNMEASURED_CAP = 7.9
+"""Below the `strong` label: what an overall score is held to when no check backs it (no
+equation to verify) or a located flaw breaks a computation."""
+_ADJUSTED = re.compile(r"[-+*/x×÷]\s*\$?[\d.,]+\s*[-+]\s*1\s*(?==)")
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,29 @@ class Signals:
     correct: bool
     drifted: bool
     """The wrong answer is a value the trace derived before its last step."""
+    steps: int = 1
+    gold: Fraction | None = None
+    adjusted: tuple[int, ...] = ()
+    """Steps that end a computation by adding or taking away a bare 1 (a fencepost shift)."""
+    carried: tuple[mt.Quantity, ...] = ()
+    """Dangling operands that are a near copy of a value derived before (carried inconsistently)."""
+    redundant_share: float = 0.0
+    """The share of the trace's characters in steps that recompute or lead nowhere."""
+
+    asserted: tuple[mt.Quantity, ...] = ()
+    """Values stated in prose with no computation behind them anywhere."""
+    missing: tuple[mt.Quantity, ...] = ()
+    """Values a computation is built on that no step derives or states (a missing step)."""
+
+    @property
+    def located(self) -> bool:
+        """A flaw is found at a step (redundancy aside)."""
+        return bool(self.false_count or self.dangling or self.adjusted)
+
+    @property
+    def unbacked(self) -> bool:
+        """A located flaw that breaks a computation (a bare assertion only weakens support)."""
+        return bool(self.false_count or self.missing or self.carried or self.adjusted)
 
 
 def measure(seed: Seed, trace: Trace) -> Signals:
@@ -78,17 +108,45 @@ def measure(seed: Seed, trace: Trace) -> Signals:
     gold = mt.parse_number(seed.answer) if seed.answer else None
     correct = answer is not None and gold is not None and answer == gold
     earlier = {q.value for qs in flow[:-1] for q in qs if q.role == "result"}
+    dangling = tuple(mt.dangling_quantities(trace, seed.problem))
+    adjusted = tuple(j for j, s in enumerate(steps) if _ADJUSTED.search(s))
+    asserted = tuple(q for q in dangling if q.role == "mention")
+    stated_at = {q.value: q.step for q in reversed(asserted)}
+    operands = [q for q in dangling if q.role != "mention"]
+    carried = tuple(q for q in operands if _near(q, flow))
+    missing = tuple(
+        q
+        for q in operands
+        if q not in carried and not (q.value in stated_at and stated_at[q.value] <= q.step)
+    )
     return Signals(
         equations=sum(len(mt.parse_step(s).equations) for s in steps),
         false_steps=tuple(mt.false_equations(trace)),
         false_count=mt.count_false(trace),
-        dangling=tuple(mt.dangling_quantities(trace, seed.problem)),
+        dangling=dangling,
         rederived=tuple(rederived),
         unused=tuple(unused),
         ignored_given=ignored,
         answer=answer,
         correct=correct,
         drifted=not correct and answer in earlier,
+        steps=len(steps),
+        gold=gold,
+        adjusted=adjusted,
+        carried=carried,
+        redundant_share=sum(len(steps[j]) for j in {*rederived, *unused})
+        / max(1, sum(map(len, steps))),
+        asserted=asserted,
+        missing=missing,
+    )
+
+
+def _near(q: mt.Quantity, flow: tuple[tuple[mt.Quantity, ...], ...]) -> bool:
+    """The value is within 10% of, or a digit reordering of, a value derived before its step."""
+    before = {x.value for qs in flow[: q.step] for x in qs if x.role == "result"}
+    digits = sorted(mt.canonical(q.value))
+    return any(
+        (v and abs(q.value - v) <= abs(v) / 10) or sorted(mt.canonical(v)) == digits for v in before
     )
 
 
@@ -96,25 +154,78 @@ def _clamp(value: float) -> float:
     return round(min(10.0, max(0.0, value)), 1)
 
 
+def calculation(false_count: int) -> float:
+    """The rubric's anchors: all correct 8-10, one error 4-5, a wrong identity or several 2-3,
+    most wrong 0-1."""
+    if false_count == 0:
+        return 10.0
+    if false_count == 1:
+        return 5.0
+    return max(0.5, 3.0 - 0.8 * (false_count - 2))
+
+
 def score(s: Signals) -> dict[str, float]:
-    """Per dimension 0–10 from the signals (see the module docstring for what each reads)."""
-    dangling, redundant = len(s.dangling), len(s.rederived) + len(s.unused)
-    calc = 10 - 3.5 * s.false_count if s.equations else 6.0
+    """Per dimension 0–10, each charged for the flaws that belong to it (the rubric's anchors),
+    so the dimension that drops most names what is wrong; correctness itself is carried by the
+    overall score, not spread over every dimension. Charges add up, so a flaw costs the same
+    whatever else the trace does."""
+    missing, carried, asserted = len(s.missing), len(s.carried), len(s.asserted)
+    restated, unused = len(s.rederived), len(s.unused)
+    per_step = 2.0 / max(1, s.steps)
+    redundancy = 3.5 * (1 - 0.5 ** (restated + 0.5 * unused)) + per_step * min(3, restated)
+    errors = s.false_count + len(s.adjusted)
+    calc = calculation(errors) if s.equations else 6.0
+    coherence = 10 - redundancy - 0.5 * s.false_count - 1.0 * asserted
+    coherence -= (7.0 + 0.8 * (missing - 1)) if missing else 0.0
+    coherence -= (5.5 + 0.8 * (carried - 1)) if carried else 0.0
+    understanding = 10 - 0.7 * min(3, s.ignored_given)
+    if s.drifted:
+        understanding -= 7.5
+    elif not s.correct and not s.located and s.answer is not None:
+        understanding -= 7.0 + 1.5 * _farness(s)
+    elif not s.correct:
+        understanding -= 1.0
     if s.answer is None:
         support = 0.0
-    elif s.correct:
-        support = max(5.0, 10 - 1.5 * dangling - 1.0 * s.false_count)
     else:
-        support = 2.0 - 0.5 * dangling
+        support = (10.0 if s.correct else 6.5) - 1.0 * (missing + carried) - 0.3 * s.false_count
+        support -= (3.5 + 1.0 * (asserted - 1)) if asserted else 0.0
     return {
-        "problem_understanding": _clamp(
-            10 - 0.7 * min(3, s.ignored_given) - 3.0 * (not s.correct) - 2.0 * s.drifted
-        ),
-        "solution_strategy": _clamp(10 - 0.8 * redundant - 2.5 * (not s.correct) - 0.5 * dangling),
-        "step_coherence": _clamp(10 - 2.0 * dangling - 1.0 * s.false_count - 0.6 * redundant),
+        "problem_understanding": _clamp(understanding),
+        "solution_strategy": _clamp(10 - (0.6 + per_step) * (restated + unused) - 0.3 * missing),
+        "step_coherence": _clamp(coherence),
         "calculation_correctness": _clamp(calc),
         "answer_support": _clamp(support),
     }
+
+
+def _farness(s: Signals) -> float:
+    """How far the answer is from the gold one, in orders of magnitude r as r / (1 + r): near 0
+    for a near miss, 0.5 ten times off, 1 for a sign or a zero between them."""
+    if s.answer is None or s.gold is None:
+        return 1.0
+    if s.answer == s.gold:
+        return 0.0
+    if s.answer == 0 or s.gold == 0 or (s.answer < 0) != (s.gold < 0):
+        return 1.0
+    ratio = abs(math.log10(float(abs(s.answer) / abs(s.gold))))
+    return ratio / (1 + ratio)
+
+
+def overall(s: Signals, scores: dict[str, float]) -> float:
+    """The weighted dimensions, less the share of the trace a flaw touches. A wrong answer caps
+    it, lower the farther off the answer and the earlier the first located flaw (more of the
+    process rests on it); `strong` needs every check to pass."""
+    flawed = {*s.false_steps, *(q.step for q in s.dangling), *s.adjusted}
+    value = sum(WEIGHTS[name] * v for name, v in scores.items())
+    value -= 1.5 * len(flawed) / s.steps + 1.3 * s.redundant_share
+    if not s.correct:
+        tail = (s.steps - min(flawed)) / s.steps if flawed else 0.5
+        cap = WRONG_ANSWER_CAP - 1.5 * _farness(s) - 1.5 * tail - 0.15 * len(flawed)
+        value = min(value, cap)
+    elif s.unbacked or not s.equations:
+        value = min(value, UNMEASURED_CAP)
+    return round(min(10.0, max(0.0, value)), 2)
 
 
 def _reason(s: Signals) -> str:
@@ -122,20 +233,31 @@ def _reason(s: Signals) -> str:
     if s.answer is None:
         parts.append("The trace reaches no numeric answer.")
     elif s.correct:
-        parts.append(f"The trace reaches the correct answer {mt.canonical(s.answer)}.")
+        checked = (
+            f", and all {s.equations} equation(s) hold" if s.equations and not s.located else ""
+        )
+        parts.append(f"The trace reaches the correct answer {mt.canonical(s.answer)}{checked}.")
     elif s.drifted:
         parts.append(
             f"The trace ends on {mt.canonical(s.answer)}, an intermediate quantity, "
             "not the one asked."
+        )
+    elif not s.located:
+        parts.append(
+            f"The trace's answer {mt.canonical(s.answer)} is not the correct one, though every "
+            "step checks: the problem is read or modelled wrongly."
         )
     else:
         parts.append(f"The trace's answer {mt.canonical(s.answer)} is not the correct one.")
     if s.false_count:
         steps = ", ".join(str(j + 1) for j in s.false_steps)
         parts.append(f"{s.false_count} equation(s) do not hold (step {steps}).")
+    elif s.adjusted:
+        parts.append(f"Step {s.adjusted[0] + 1} adds or removes a 1 the problem never gives.")
     if s.dangling:
         q = s.dangling[0]
-        parts.append(f"Step {q.step + 1} uses {q.text}, which is neither given nor derived.")
+        what = "states" if q.role == "mention" else "uses"
+        parts.append(f"Step {q.step + 1} {what} {q.text}, which is neither given nor derived.")
     elif s.rederived or s.unused:
         parts.append("Some steps recompute known values or lead nowhere.")
     return " ".join(parts[:3])
@@ -223,21 +345,34 @@ def _once(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
 
 
 def score_latex(s: LatexSignals) -> dict[str, float]:
-    """Per dimension 0–10. Unexplained numbers cost a share of what is left (so the tenth one
-    still costs something), false equalities a fixed amount, a wrong answer dominates."""
-    dangling, redundant = len(s.dangling), len(s.rederived)
-    unexplained = 10 * (1 - 0.9 ** (dangling + len(s.baseless) + 0.5 * len(s.asserted)))
-    calc = 10 - 3.5 * s.false_count if s.equations else 8.0
+    """Per dimension 0–10, read like `score`: each flaw costs most where the rubric puts it.
+    Unexplained numbers cost step_coherence a share of what is left (so the tenth one still
+    costs something); results stated with no computation cost answer_support (lightly: solving
+    an equation in one's head is common in good solutions); false equalities cost
+    calculation_correctness; a drifted answer, or a wrong one with every step checking,
+    problem_understanding."""
+    redundant = len(s.rederived)
+    unexplained = 10 * (1 - 0.9 ** (len(s.dangling) + len(s.baseless)))
+    calc = calculation(s.false_count) if s.equations else 8.0
+    located = bool(s.false_count or s.dangling or s.baseless)
+    understanding = 10.0
+    if s.drifted:
+        understanding -= 7.5
+    elif not s.correct and not located and s.answer is not None:
+        understanding -= 7.0
+    elif not s.correct:
+        understanding -= 1.0
     if s.answer is None:
         support = 0.0
-    elif s.correct:
-        support = max(5.0, 10 - 0.5 * unexplained - 1.0 * s.false_count)
     else:
-        support = 2.0 - 0.5 * dangling
+        support = (10.0 if s.correct else 7.0) - 0.2 * unexplained - 0.3 * s.false_count
+        support -= 10 * (1 - 0.9 ** len(s.asserted))
     return {
-        "problem_understanding": _clamp(10 - 3.0 * (not s.correct) - 2.0 * s.drifted),
-        "solution_strategy": _clamp(10 - 1.5 * redundant - 2.5 * (not s.correct)),
-        "step_coherence": _clamp(10 - 0.6 * unexplained - 1.0 * s.false_count - 1.0 * redundant),
+        "problem_understanding": _clamp(understanding),
+        "solution_strategy": _clamp(10 - 1.0 * redundant),
+        "step_coherence": _clamp(
+            10 - 0.8 * unexplained - 0.5 * s.false_count - 3.5 * (1 - 0.5**redundant)
+        ),
         "calculation_correctness": _clamp(calc),
         "answer_support": _clamp(support),
     }
@@ -268,20 +403,42 @@ def _latex_reason(s: LatexSignals) -> str:
     return " ".join(parts[:3])
 
 
+def _latex_farness(answer: str | None, gold: str | None) -> float:
+    """`_farness` for boxed answers that are plain numbers; 0.5 for anything else."""
+    try:
+        a, g = float((answer or "").replace(",", "")), float((gold or "").replace(",", ""))
+    except ValueError:
+        return 0.5
+    if a == g:
+        return 0.0
+    if a == 0 or g == 0 or (a < 0) != (g < 0) or not (math.isfinite(a) and math.isfinite(g)):
+        return 1.0
+    ratio = abs(math.log10(abs(a) / abs(g)))
+    return ratio / (1 + ratio)
+
+
 def judge_latex(seed: Seed, trace: Trace) -> Rubric:
     s = measure_latex(seed, trace)
     scores = score_latex(s)
+    steps = max(1, len(trace.steps))
+    flawed = {*s.false_steps, *(j for j, _ in (*s.dangling, *s.baseless))}
     overall = sum(WEIGHTS[name] * value for name, value in scores.items())
+    overall -= 1.0 * len(flawed) / steps + 0.5 * len(s.rederived) / steps
     if not s.correct:
-        overall = min(overall, WRONG_ANSWER_CAP - 0.1 * (len(s.dangling) + s.false_count))
-    flawed = [*s.false_steps, *(j for j, _ in (*s.dangling, *s.asserted)), *s.rederived]
-    if not flawed and not s.correct:
-        flawed.append(len(trace.steps) - 1)
+        tail = (steps - min(flawed)) / steps if flawed else 0.5
+        cap = WRONG_ANSWER_CAP - 2.0 * _latex_farness(s.answer, seed.answer) - 1.5 * tail
+        cap -= 0.15 * len(flawed)
+        overall = min(overall, cap)
+    elif s.false_count:
+        overall = min(overall, UNMEASURED_CAP)
+    located = [*flawed, *(j for j, _ in s.asserted), *s.rederived]
+    if not located and not s.correct:
+        located.append(len(trace.steps) - 1)
     return Rubric(
         scores=scores,
         rubric_score=round(min(10.0, max(0.0, overall)), 2),
         reason=_latex_reason(s),
-        first_flawed_step=min(flawed) if flawed else None,
+        first_flawed_step=min(located) if located else None,
         judge="rules",
     )
 
@@ -297,15 +454,12 @@ def judge_math(seed: Seed, trace: Trace) -> Rubric:
         return judge_latex(seed, trace)
     s = measure(seed, trace)
     scores = score(s)
-    overall = sum(WEIGHTS[name] * value for name, value in scores.items())
-    if not s.correct:
-        overall = min(overall, WRONG_ANSWER_CAP - 0.1 * (len(s.dangling) + s.false_count))
-    flawed = [*s.false_steps, *(q.step for q in s.dangling), *s.rederived]
+    flawed = [*s.false_steps, *(q.step for q in s.dangling), *s.adjusted, *s.rederived]
     if not flawed and not s.correct:
         flawed.append(len(trace.steps) - 1)
     return Rubric(
         scores=scores,
-        rubric_score=_clamp(overall),
+        rubric_score=overall(s, scores),
         reason=_reason(s),
         first_flawed_step=min(flawed) if flawed else None,
         judge="rules",

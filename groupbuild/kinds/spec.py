@@ -56,3 +56,60 @@ class KindSpec:
     """Numeric fallout in later steps is allowed on top of the budget."""
     length_exempt: bool = False
     """Deletions and insertions change length by design; their length is matched elsewhere."""
+
+
+MATH_HURTS: dict[Kind, str] = {
+    Kind.DROPPED_STEP: "step_coherence",
+    Kind.DROPPED_STEP_REWIRED: "step_coherence",
+    Kind.ARITHMETIC_SLIP: "calculation_correctness",
+    Kind.OPERATOR_SWAP: "calculation_correctness",
+    Kind.MISREAD_VALUE: "problem_understanding",
+    Kind.INCONSISTENT_CARRY: "step_coherence",
+    Kind.WRONG_LEMMA: "calculation_correctness",
+    Kind.MISSING_CASE: "answer_support",
+    Kind.OFF_BY_ONE: "calculation_correctness",
+    Kind.GOAL_DRIFT: "problem_understanding",
+    Kind.UNIT_ERROR: "problem_understanding",
+    Kind.CIRCULAR_REASONING: "step_coherence",
+    Kind.REDUNDANT_DETOUR: "step_coherence",
+    Kind.COMPENSATING_ERROR: "calculation_correctness",
+    Kind.OVERCLAIM: "answer_support",
+}
+CODE_HURTS: dict[Kind, str] = {
+    Kind.OFF_BY_ONE: "step_coherence",
+    Kind.MISSING_EDGE_CASE: "action_support",
+    Kind.INVERTED_CONDITION: "step_coherence",
+    Kind.ARITHMETIC_ERROR: "step_coherence",
+    Kind.VARIABLE_MISUSE: "step_coherence",
+    Kind.DROPPED_STEP: "step_coherence",
+    Kind.WRONG_ORDER: "step_coherence",
+    Kind.WRONG_ALGORITHM_CHOICE: "plan_quality",
+    Kind.INFEASIBLE_COMPLEXITY: "plan_quality",
+    Kind.SPEC_MISREAD: "task_understanding",
+    Kind.WRONG_API: "step_coherence",
+    Kind.PRECISION_ERROR: "step_coherence",
+    Kind.REDUNDANT_CODE: "plan_quality",
+    Kind.FALSE_CLAIM: "action_support",
+}
+HURTS: dict[Domain, dict[Kind, str]] = {Domain.MATH: MATH_HURTS, Domain.CODE: CODE_HURTS}
+"""The contract dimension each kind hurts, per domain: taxonomy.md's "Hurts" column read through
+its VAL/SUP/FID/STR/ECO/CAL → contract table. Where a kind lists two, the first wins, except
+where the rubric's own anchors name the flaw in another dimension: a rewired drop and an
+inconsistent carry are step_coherence ("a later step uses a value never derived", "a value carried
+over inconsistently"; the rewired steps are arithmetically true by construction)."""
+
+
+def hurts(domain: Domain | str, kind: Kind | str) -> str | None:
+    """The contract dimension `kind` hurts in `domain` (None for an unknown pair)."""
+    try:
+        return HURTS[Domain(domain)].get(Kind(kind))
+    except ValueError:
+        return None
+
+
+QUALITY: dict[str, frozenset[str]] = {
+    Domain.MATH: frozenset({"solution_strategy", "step_coherence"}),
+    Domain.CODE: frozenset({"plan_quality", "step_coherence"}),
+}
+"""The contract dimensions that read economy and strategy (ECO, STR), per domain: where a
+quality-only kind must show."""

@@ -19,6 +19,7 @@ import numpy as np
 
 from groupbuild.config import AuditThresholds
 from groupbuild.report.classifier import MAX_TRAIN, HashedNgrams, auc, holdout_scores
+from groupbuild.report.judge_measures import judge_measures
 from groupbuild.report.scan import DomainScan, NegativeFacts, Sample, Scan, scan
 from groupbuild.report.shortcuts import (
     length_shortcut,
@@ -42,6 +43,14 @@ def targets(t: AuditThresholds) -> dict[str, str]:
         "added_cue_rate": "0 (PRMBench error steps: 6–47%)",
         "answer_change_rate": "1.0 for A kinds, 0.0 for S and Q kinds (PRMBench A kinds: 28–63%)",
         "span_coverage": "1.0 (PRMBench: 28–67%)",
+        "judge_target_rate": (
+            f"≥ {t.judge_target_rate}: the dimension the kind hurts drops most (ties miss)"
+        ),
+        "judge_band_share": f"≤ {t.judge_band_share} of negatives in one 0.01 band of the total",
+        "judge_quality_tie_rate": f"≤ {t.judge_quality_tie_rate} for quality-only (Q) kinds",
+        "judge_strong_unmeasured": (
+            f"≤ {t.judge_strong_unmeasured} negatives labelled strong with no flaw located"
+        ),
     }
 
 
@@ -65,7 +74,9 @@ def audit(
 
 def audit_scan(result: Scan, thresholds: AuditThresholds | None = None) -> dict[str, Any]:
     limits = thresholds or AuditThresholds()
-    domains = {name: _domain(ds, result.featurizer) for name, ds in sorted(result.domains.items())}
+    domains = {
+        name: _domain(name, ds, result.featurizer) for name, ds in sorted(result.domains.items())
+    }
     return {
         "targets": targets(limits),
         "probe": {"model": PROBE, "trained_on": "train split", "evaluated_on": "dev split"},
@@ -74,7 +85,7 @@ def audit_scan(result: Scan, thresholds: AuditThresholds | None = None) -> dict[
     }
 
 
-def _domain(ds: DomainScan, featurizer: HashedNgrams) -> dict[str, Any]:
+def _domain(name: str, ds: DomainScan, featurizer: HashedNgrams) -> dict[str, Any]:
     trace_scores = _probe(ds.traces, featurizer)
     step_scores = _probe(ds.steps, featurizer)
     by_kind: dict[str, list[NegativeFacts]] = defaultdict(list)
@@ -87,6 +98,7 @@ def _domain(ds: DomainScan, featurizer: HashedNgrams) -> dict[str, Any]:
             "bow_pairwise_accuracy": _kind_paired(ds.traces, trace_scores, kind),
             "trace_auc": _kind_auc(ds.traces, trace_scores, kind),
             "step_auc": _kind_auc(ds.steps, step_scores, kind),
+            "judge": judge_measures(name, items),
         }
         for kind, items in sorted(by_kind.items())
     }
@@ -100,7 +112,11 @@ def _domain(ds: DomainScan, featurizer: HashedNgrams) -> dict[str, Any]:
             "rubric_labels": dict(ds.reference_labels.most_common()),
             "uplift": _stats(ds.reference_uplifts),
         },
-        "negatives": {**_negatives(ds.negatives), **_wording(ds, ds.negatives)},
+        "negatives": {
+            **_negatives(ds.negatives),
+            **_wording(ds, ds.negatives),
+            "judge": judge_measures(name, ds.negatives),
+        },
         "probe": {
             "traces": _probe_summary(ds.traces, trace_scores, paired=True),
             "edited_steps": _probe_summary(ds.steps, step_scores, paired=False),
@@ -295,12 +311,42 @@ def _checks(domain: str, d: dict[str, Any], t: AuditThresholds) -> list[dict[str
         added = m["cue"]["added_cue_rate"]
         out.append(_exact(domain, scope, "added_cue_rate", added, 0.0))
         out.append(_exact(domain, scope, "span_coverage", m["span_coverage"], 1.0))
+        _judge_checks(scope, m["judge"], m["signature"], t, check, out, domain)
         rate, sig = m["answer_change_rate"], m["signature"]
         if rate is not None and sig is not None:
             out.append(
                 _exact(domain, scope, "answer_change_rate", rate, 1.0 if sig == "A" else 0.0)
             )
     return out
+
+
+def _judge_checks(
+    scope: str,
+    j: dict[str, Any],
+    signature: str | None,
+    t: AuditThresholds,
+    check: Any,
+    out: list[dict[str, Any]],
+    domain: str,
+) -> None:
+    """The judge reads the process: per kind its target dimension drops most; everywhere its
+    totals spread; quality-only kinds never tie their reference; no unmeasured strong label."""
+    if scope != "all":
+        value = j["target_rate"]
+        ok = None if value is None else value >= t.judge_target_rate
+        out.append(
+            {
+                "domain": domain,
+                "scope": scope,
+                "check": "judge_target_rate",
+                "value": value,
+                "ok": ok,
+            }
+        )
+    check(scope, "judge_band_share", j["band_share"], t.judge_band_share)
+    if signature == "Q":
+        check(scope, "judge_quality_tie_rate", j["tie_rate"], t.judge_quality_tie_rate)
+    check(scope, "judge_strong_unmeasured", j["strong_unmeasured"], t.judge_strong_unmeasured)
 
 
 def _exact(domain: str, scope: str, name: str, value: float | None, want: float) -> dict[str, Any]:

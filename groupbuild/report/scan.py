@@ -62,6 +62,12 @@ class NegativeFacts:
     steps: int = 0
     new_number_shape: bool = False
     """An edited step writes a number of a shape (sign, decimals, fraction) the reference lacks."""
+    total: float = 0.0
+    """The judge's total for this negative (0..1)."""
+    drops: tuple[tuple[str, float], ...] = ()
+    """Per dimension, the reference's raw 0–10 judge score minus this negative's."""
+    judge_found_flaw: bool = False
+    """The judge located a flawed step in this negative."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +241,19 @@ def _facts(
         added_cues=tuple(added),
         diff_as_published=(changed, deleted, inserted) == tuple(map(list, published)),
         span_covers=all(_is_fallout(r, ref_steps, steps) for r in outside),
+        total=float(neg["rubric"]["total"]),
+        drops=_drops(ref.get("rubric_scores") or {}, neg.get("rubric_scores") or {}),
+        judge_found_flaw=judge is not None,
+    )
+
+
+def _drops(
+    reference: dict[str, float], negative: dict[str, float]
+) -> tuple[tuple[str, float], ...]:
+    return tuple(
+        (name, round(float(reference[name]) - float(negative[name]), 6))
+        for name in reference
+        if name in negative
     )
 
 

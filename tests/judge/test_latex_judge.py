@@ -46,9 +46,13 @@ def test_a_false_equality_is_caught_at_its_step() -> None:
     )
 
 
-def test_a_wrong_boxed_answer_is_capped() -> None:
-    wrong = _with(2, "Together that is $36 + 35 = 71$ dollars, so the total is $\\boxed{71}$.")
-    assert judge_math(SEED, wrong).rubric_score <= 4
+def test_a_wrong_boxed_answer_is_capped_lower_the_farther_off_it_is() -> None:
+    near = _with(2, "Together that is $36 \\cdot 2 = 72$ dollars, so the total is $\\boxed{72}$.")
+    far = _with(
+        2, "Together that is $36 \\cdot 34 = 1224$ dollars, so the total is $\\boxed{1224}$."
+    )
+    near_score = judge_math(SEED, near).rubric_score
+    assert judge_math(SEED, far).rubric_score < near_score <= 5
 
 
 def test_an_equivalent_boxed_form_counts_as_correct() -> None:

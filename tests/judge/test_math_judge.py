@@ -8,7 +8,7 @@ from kind_helpers import rules_of
 from math_cases import cases
 
 from groupbuild.judge.math import judge_math
-from groupbuild.schema import DIMENSIONS, Domain, Trace
+from groupbuild.schema import DIMENSIONS, Domain, Seed, Trace
 
 CASES = cases()
 
@@ -35,13 +35,67 @@ def test_judge_ranks_the_reference_above_each_negative() -> None:
     assert compared >= 30
 
 
-def test_wrong_answer_weighs_heavily() -> None:
+def test_a_drifted_answer_is_capped_and_charged_to_problem_understanding() -> None:
     seed, reference = CASES[0]
     wrong = Trace(steps=(*reference.steps[:-1], "She has 54 - 36 = 18 muffins left."))
     rubric = judge_math(seed, wrong)
-    assert rubric.rubric_score <= 4
-    assert rubric.scores["answer_support"] < 4
+    assert rubric.rubric_score <= 5
+    assert _most_dropped(seed, reference, wrong) == "problem_understanding"
     assert rubric.first_flawed_step == len(reference.steps) - 1
+
+
+def _most_dropped(seed: Seed, reference: Trace, trace: Trace) -> str:
+    before, after = judge_math(seed, reference).scores, judge_math(seed, trace).scores
+    drops = {name: before[name] - after[name] for name in before}
+    top = max(drops.values())
+    assert top > 0 and sum(1 for d in drops.values() if d == top) == 1, drops
+    return max(drops, key=lambda name: drops[name])
+
+
+def test_one_false_equation_scores_calculation_at_the_one_error_anchor() -> None:
+    seed, reference = CASES[2]
+    one = Trace(steps=(reference.steps[0].replace("= 60", "= 61"), *reference.steps[1:]))
+    two = Trace(steps=(one.steps[0], one.steps[1].replace("= 15", "= 16"), *one.steps[2:]))
+    assert judge_math(seed, one).labels()["calculation_correctness"] == 2
+    assert judge_math(seed, two).labels()["calculation_correctness"] == 1
+    assert _most_dropped(seed, reference, one) == "calculation_correctness"
+
+
+def test_a_value_used_but_never_derived_is_charged_to_step_coherence() -> None:
+    seed, reference = CASES[2]
+    dropped = Trace(steps=(*reference.steps[:2], *reference.steps[3:]))
+    rubric = judge_math(seed, dropped)
+    assert _most_dropped(seed, reference, dropped) == "step_coherence"
+    assert rubric.label != "strong"
+
+
+def test_a_result_asserted_without_its_derivation_is_charged_to_answer_support() -> None:
+    seed, reference = CASES[2]
+    bare = Trace(steps=(*reference.steps[:2], "She keeps 45 pens.", *reference.steps[3:]))
+    assert _most_dropped(seed, reference, bare) == "answer_support"
+
+
+def test_a_restated_step_lowers_step_coherence_and_never_ties_the_reference() -> None:
+    seed, reference = CASES[2]
+    detour = Trace(
+        steps=(*reference.steps[:2], "Put another way, 60 / 4 = 15.", *reference.steps[2:])
+    )
+    assert _most_dropped(seed, reference, detour) == "step_coherence"
+    assert judge_math(seed, detour).rubric_score < judge_math(seed, reference).rubric_score
+
+
+def test_a_wrong_answer_far_off_scores_below_a_near_miss() -> None:
+    seed, reference = CASES[2]
+    near = Trace(steps=(*reference.steps[:-1], "After using some she has 45 - 8 = 37 pens."))
+    far = Trace(steps=(*reference.steps[:-1], "After using some she has 45 x 9 = 405 pens."))
+    near_score, far_score = judge_math(seed, near).rubric_score, judge_math(seed, far).rubric_score
+    assert far_score < near_score <= 5
+
+
+def test_a_fencepost_shift_is_a_calculation_error() -> None:
+    seed, reference = CASES[2]
+    shifted = Trace(steps=(*reference.steps[:-1], "After using some she has 45 - 9 - 1 = 35 pens."))
+    assert _most_dropped(seed, reference, shifted) == "calculation_correctness"
 
 
 def test_false_equation_is_located_and_costs_calculation_correctness() -> None:
