@@ -31,6 +31,9 @@ class MathEvidence(Evidence):
     answer: str | None = None
     rewritten_step: int | None = None
     """Set when a model rewrote this step (the LLM path); the rules leave it empty."""
+    controls: tuple[int, ...] = ()
+    """Candidate steps that only keep the trace's length (a true restatement): not the flaw,
+    so the first flawed step is never one of them."""
 
 
 class ValueChange(MathEvidence):

@@ -158,15 +158,18 @@ def group_model(domain: Domain) -> type[ExportGroup]:
 
 
 def first_flawed_step(candidate: Candidate) -> int | None:
-    """First candidate step that is not a verbatim reference step, for flawed kinds."""
+    """First candidate step that is not a verbatim reference step, for flawed kinds; a step
+    that only keeps the length (a control, in the evidence) is not the flaw."""
     if candidate.role is Role.REFERENCE or candidate.kind is None:
         return None
     diff = candidate.diff
-    if not diff.size:
-        return None
+    controls = set(candidate.evidence.get("controls") or ())
     # Changed reference steps keep their position in the candidate up to the first edit, so the
     # earliest edited position is the same index on both sides.
-    return min([*diff.changed, *diff.deleted, *diff.inserted])
+    # A deletion's gap is at its reference index, moved on by the controls put in before it.
+    gaps = {d + sum(1 for c in controls if c <= d) for d in diff.deleted}
+    edited = {*diff.changed, *gaps, *diff.inserted} - controls
+    return min(edited) if edited else None
 
 
 def export_candidate(candidate: Candidate, domain: Domain) -> ExportCandidate:

@@ -37,7 +37,7 @@ def targets(t: AuditThresholds) -> dict[str, str]:
         "template_phrase_rate": f"≤ {t.template_phrase_rate}",
         "number_shape_rate": f"≤ {t.number_shape_rate}",
         "length_shortcut": f"≤ {t.length_shortcut} (PRMBench: 0.716)",
-        "position_auc": f"≤ {t.position_auc}",
+        "position_auc": f"≤ {t.position_auc} (the first flawed step's position)",
         "trace_auc": f"≤ {t.text_auc} (PRMBench steps: 0.85)",
         "step_auc": f"≤ {t.text_auc}",
         "added_cue_rate": "0 (PRMBench error steps: 6–47%)",
@@ -171,6 +171,7 @@ def _wording(ds: DomainScan, items: list[NegativeFacts]) -> dict[str, Any]:
         "number_shape_rate": number_shape_rate(items),
         "length_shortcut": length_shortcut(_length_shortcut(items)),
         "position_auc": position_auc(items),
+        "edited_position_auc": position_auc(items, fallout=True),
     }
 
 

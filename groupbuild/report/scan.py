@@ -58,7 +58,9 @@ class NegativeFacts:
     phrases: frozenset[int] = frozenset()
     """Hashed word 2-4-grams of the edited steps that their reference steps lack."""
     edited_at: tuple[int, ...] = ()
-    """Candidate indices of the edited steps."""
+    """Candidate indices of the edited steps, propagated fallout included."""
+    flawed_at: int | None = None
+    """Candidate index of the first flawed step (None for quality-only kinds)."""
     steps: int = 0
     new_number_shape: bool = False
     """An edited step writes a number of a shape (sign, decimals, fraction) the reference lacks."""
@@ -232,6 +234,7 @@ def _facts(
         rubric_label=neg["rubric_label"],
         answer_changed=_answer_changed(domain, ref.get("answer"), neg.get("answer")),
         first_error=None if flawed is None else (flawed + 0.5) / max(len(ref_steps), len(steps)),
+        flawed_at=flawed,
         judge_agrees=None if flawed is None else judge == flawed,
         uplift=None if neg.get("uplift") is None else float(neg["uplift"]),
         executor_insensitive=bool(neg.get("executor_insensitive")),

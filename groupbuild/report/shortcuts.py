@@ -56,28 +56,39 @@ def length_shortcut(accuracy: float | None) -> float | None:
     return None if accuracy is None else round(max(accuracy, 1 - accuracy), 4)
 
 
-def position_auc(items: Sequence[NegativeFacts]) -> float | None:
-    """Held-out AUC of telling edited steps from the others by relative position alone.
+def position_auc(items: Sequence[NegativeFacts], *, fallout: bool = False) -> float | None:
+    """Held-out AUC of telling where a flaw sits from the step's relative position alone.
 
-    Each candidate step of a negative is a sample; its score is the edit rate of its position
-    bin among training negatives. 0.5 means edits sit anywhere; near 1, always in one place.
+    Each candidate step of a negative is a sample; its score is the flaw rate of its position
+    bin among training negatives. 0.5 means flaws sit anywhere; near 1, always in one place.
+    The site is the first flawed step, where a process reward model must find the error (what
+    follows it re-states its consequence), or the edited steps of a quality-only kind; with
+    `fallout`, every edited step, the numeric fallout of an answer-changing edit included.
     """
     trained = np.zeros((POSITION_BINS, 2))
     for f in items:
         if f.split == "train":
+            sites = _sites(f, fallout)
             for j in range(f.steps):
-                trained[_bin(j, f.steps), int(j in f.edited_at)] += 1
+                trained[_bin(j, f.steps), int(j in sites)] += 1
     rate = (trained[:, 1] + 0.5) / (trained.sum(axis=1) + 1.0)
     scores, labels = [], []
     for f in items:
-        if f.split != "train" and f.edited_at:
+        sites = _sites(f, fallout)
+        if f.split != "train" and sites:
             for j in range(f.steps):
                 scores.append(rate[_bin(j, f.steps)])
-                labels.append(j in f.edited_at)
+                labels.append(j in sites)
     if not scores:
         return None
     value = auc(np.asarray(scores), np.asarray(labels))
     return None if value is None else round(value, 4)
+
+
+def _sites(f: NegativeFacts, fallout: bool) -> tuple[int, ...]:
+    if fallout or f.flawed_at is None:
+        return f.edited_at
+    return (f.flawed_at,) if f.flawed_at < f.steps else ()
 
 
 def _bin(index: int, steps: int) -> int:

@@ -40,8 +40,8 @@ def dropped_step(seed: Seed, reference: Trace, rng: random.Random) -> Edit | Non
     ctx = Context.of(seed, reference)
     for j, _step, _eq, _result, value in by_position(load_bearing(ctx), len(ctx.steps), rng):
         steps = [s for k, s in enumerate(ctx.steps) if k != j]
-        evidence = ev.DroppedValue(dropped_value=mt.canonical(value))
         for candidate, extra in _with_room_kept(ctx, j, steps, rng):
+            evidence = ev.DroppedValue(dropped_value=mt.canonical(value), controls=extra)
             edit = finish(
                 ctx, candidate, (j, *extra), evidence, changes_answer=False, length_exempt=True
             )
@@ -96,13 +96,14 @@ def dropped_step_rewired(seed: Seed, reference: Trace, rng: random.Random) -> Ed
             shifted = [k + 1 for k in touched]
             if len(shifted) > 3:
                 continue
-            evidence = ev.DroppedValue(
-                dropped_value=mt.canonical(value),
-                rewired_to=mt.canonical(other),
-                propagated=tuple(shifted),
-            )
             room = _with_room_kept(ctx, j, new_steps, rng) if len(shifted) <= 1 else []
             for candidate, extra in room or [(new_steps, ())]:
+                evidence = ev.DroppedValue(
+                    dropped_value=mt.canonical(value),
+                    rewired_to=mt.canonical(other),
+                    propagated=tuple(shifted),
+                    controls=extra,
+                )
                 span = tuple(sorted({j, *shifted[: 2 - len(extra)], *extra}))
                 diff = step_diff(Trace(steps=ctx.steps), Trace(steps=tuple(candidate)))
                 if not set(diff.deleted) <= set(span):
