@@ -109,6 +109,8 @@ _LINKS = frozenset(
         "after",
         "before",
         "divided",
+        "times",
+        "rounded",
     }
 )
 

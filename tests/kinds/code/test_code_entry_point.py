@@ -1,0 +1,94 @@
+"""Code kinds read the function the tests call, wherever it sits in the program, and shift an
+item's position or a range's start as an off-by-one."""
+
+from __future__ import annotations
+
+import ast
+import random
+
+from kind_helpers import rule
+from seed_helpers import code_seed
+
+from groupbuild.judge.code import judge_code
+from groupbuild.kinds import Kind
+from groupbuild.kinds.code import twins as pt
+from groupbuild.schema import Domain
+from groupbuild.text.plans.links import plan_to_trace
+
+_GUARDED = (
+    "import math\n"
+    "def root_sum(xs):\n"
+    "    if len(xs) == 0:\n"
+    "        return 0\n"
+    "    total = 0\n"
+    "    for x in xs:\n"
+    "        total += math.sqrt(x)\n"
+    "    return total\n"
+)
+
+
+def test_a_guard_is_deleted_when_an_import_comes_before_the_function() -> None:
+    seed = code_seed("root_sum", _GUARDED, ["assert root_sum([]) == 0", "assert root_sum([4]) == 2"])
+    edit = rule(Domain.CODE, Kind.MISSING_EDGE_CASE)(seed, plan_to_trace(seed), random.Random(0))
+    assert edit is not None
+    twin = edit.evidence.to_json()["twin_program"]
+    assert "len(xs) == 0" not in twin and "import math" in twin
+
+
+def test_the_entry_function_and_the_function_holding_a_line_are_found_behind_a_helper() -> None:
+    program = (
+        "def unused(v):\n"
+        "    return v\n"
+        "def spread(lst, low):\n"
+        "    best = low\n"
+        "    for x in lst:\n"
+        "        if x > best:\n"
+        "            best = x\n"
+        "    return best - low\n"
+    )
+    tree = ast.parse(program)
+    function = pt.entry_function(tree, "spread")
+    assert function is not None and function.name == "spread"
+    assert pt.function_at(tree, [6]) is function
+    assert pt.function_at(tree, [2]) is not function
+
+
+def test_the_judge_reads_the_entry_function_not_a_helper_before_it() -> None:
+    helper = "def double(v):\n    return v * 2\n"
+    seed = code_seed("root_sum", helper + _GUARDED, ["assert root_sum([4]) == 2"])
+    alone = code_seed("root_sum", _GUARDED, ["assert root_sum([4]) == 2"])
+    trace = plan_to_trace(alone)
+    assert judge_code(seed, trace) == judge_code(alone, trace)
+
+
+def test_the_first_item_read_as_the_second_is_an_off_by_one() -> None:
+    program = "def head_gap(xs):\n    first = xs[0]\n    last = xs[-1]\n    return last - first\n"
+    twin = pt.shift_index(program, [2], 0, 1)
+    assert twin is not None and "xs[1]" in twin.program and "xs[-1]" in twin.program
+    twin = pt.shift_index(program, [3], -1, -2)
+    assert twin is not None and "xs[-2]" in twin.program
+    assert pt.shift_index(program, [3], 0, 1) is None
+
+
+def test_a_range_started_one_later_is_an_off_by_one() -> None:
+    program = "def total(xs):\n    s = 0\n    for i in range(len(xs)):\n        s += xs[i]\n    return s\n"
+    twin = pt.shift_range_start(program, [3], 0, 1)
+    assert twin is not None and "range(1, len(xs))" in twin.program
+    back = pt.shift_range_start(twin.program, [3], 1, 0)
+    assert back is not None and "range(len(xs))" in back.program
+    assert pt.shift_range_start(program, [3], 1, 0) is None
+
+
+def test_a_variable_named_by_its_plan_word_is_misused_after_an_import() -> None:
+    program = (
+        "import math\n"
+        "def scaled_gap(lst, res):\n"
+        "    cnt = len(lst)\n"
+        "    total = res * cnt\n"
+        "    return math.floor(total - cnt)\n"
+    )
+    seed = code_seed("scaled_gap", program, ["assert scaled_gap([1, 2], 3) == 6"])
+    reference = plan_to_trace(seed)
+    edit = rule(Domain.CODE, Kind.VARIABLE_MISUSE)(seed, reference, random.Random(0))
+    assert edit is not None
+    assert edit.evidence.to_json()["twin_program"] != program
