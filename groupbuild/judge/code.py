@@ -383,7 +383,7 @@ def judge_code(seed: Seed, trace: Trace) -> Rubric:
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
     # The plan describes the function the tests call, not a helper defined before it.
     called = [n for n in functions if n.name == seed.entry_point]
-    function = (called or functions or [None])[0]
+    function = next(iter(called or functions), None)
     steps = trace.steps
     out = Findings()
     coverage, order_step = 1.0, None

@@ -55,15 +55,6 @@ def _compare(
     return build
 
 
-def _index(old: int, new: int) -> TwinBuilder:
-    """An item read one position off: the first for the second, the last for the one before."""
-
-    def build(program: str, lines: Collection[int], match: re.Match[str]) -> pt.Twin | None:
-        return pt.shift_index(program, lines, old, new, near=_near(match))
-
-    return build
-
-
 def _not_parity(node: ast.Compare) -> bool:
     return not is_parity_test(node)
 
@@ -106,20 +97,6 @@ OFF_BY_ONE_REWRITES = (
     ),
     _rw(r"\bat least\b", _const("greater than"), _compare(_LOOSE, pt.STRICT_FLIP)),
     _rw(r"\bat most\b", _const("less than"), _compare(_LOOSE, pt.STRICT_FLIP)),
-    _rw(r"\bthe first item of\b", _const("the second item of"), _index(0, 1)),
-    _rw(r"\bthe second item of\b", _const("the first item of"), _index(1, 0)),
-    _rw(r"\bthe last item of\b", _const("the second to last item of"), _index(-1, -2)),
-    _rw(r"\bthe second to last item of\b", _const("the last item of"), _index(-2, -1)),
-    _rw(
-        r"\bfrom 0 up to\b",
-        _const("from 1 up to"),
-        lambda p, lines, m: pt.shift_range_start(p, lines, 0, 1),
-    ),
-    _rw(
-        r"\bfrom 1 up to\b",
-        _const("from 0 up to"),
-        lambda p, lines, m: pt.shift_range_start(p, lines, 1, 0),
-    ),
 )
 
 INVERTED_REWRITES = (

@@ -140,70 +140,6 @@ def shift_range_stop(reference: str, lines: Collection[int], *, inclusive: bool)
     return _finish(tree, reference, [call.lineno], change)
 
 
-def _index_value(node: ast.expr) -> int | None:
-    """The whole-number value of a constant index (`0`, `-1`), else None."""
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if (
-        isinstance(node, ast.UnaryOp)
-        and isinstance(node.op, ast.USub)
-        and isinstance(node.operand, ast.Constant)
-        and type(node.operand.value) is int
-    ):
-        return -node.operand.value
-    return None
-
-
-def _index_node(value: int) -> ast.expr:
-    if value < 0:
-        return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-value))
-    return ast.Constant(value)
-
-
-def shift_index(
-    reference: str, lines: Collection[int], old: int, new: int, *, near: Collection[str] = ()
-) -> Twin | None:
-    """Read the item at position `new` where the one `xs[old]` on `lines` reads `old`.
-
-    When several qualify, `near` (words of the plan phrase's object) picks the subscript whose
-    sequence names them; still ambiguous means no twin.
-    """
-    tree = ast.parse(reference)
-    sites = [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Subscript)
-        and _on(node, lines)
-        and not isinstance(node.slice, ast.Slice)
-        and _index_value(node.slice) == old
-    ]
-    if len(sites) > 1 and near:
-        sites = [n for n in sites if identifier_words(n.value) & set(near)]
-    if len(sites) != 1:
-        return None
-    sites[0].slice = _index_node(new)
-    return _finish(tree, reference, [sites[0].lineno], f"index {old} -> {new}")
-
-
-def shift_range_start(reference: str, lines: Collection[int], old: int, new: int) -> Twin | None:
-    """Make the one `range` on `lines` that starts at `old` start at `new` instead."""
-    tree = ast.parse(reference)
-    calls = _range_calls(tree, lines)
-    if len(calls) != 1:
-        return None
-    call = calls[0]
-    start = 0 if len(call.args) == 1 else _index_value(call.args[0])
-    if start != old:
-        return None
-    if len(call.args) == 1:
-        call.args.insert(0, ast.Constant(new))
-    elif new == 0:
-        call.args = call.args[1:]
-    else:
-        call.args[0] = ast.Constant(new)
-    return _finish(tree, reference, [call.lineno], f"range start {old} -> {new}")
-
-
 def drop_plus_one(reference: str, lines: Collection[int]) -> Twin | None:
     """Replace the one `x + 1` on `lines` (outside `range`) by `x`: a 1-based value read 0-based."""
     tree = ast.parse(reference)
@@ -333,7 +269,7 @@ def entry_function(tree: ast.Module, entry_point: str | None) -> ast.FunctionDef
     """The function the tests call (`entry_point`), else the only or first one defined."""
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
     called = [n for n in functions if n.name == entry_point]
-    return (called or functions or [None])[0]
+    return next(iter(called or functions), None)
 
 
 def function_at(tree: ast.Module, lines: Collection[int]) -> ast.FunctionDef | None:

@@ -158,7 +158,10 @@ class Planner(Writer):
             whether = isinstance(stmt.value, ast.Compare | ast.BoolOp) or (
                 isinstance(stmt.value, ast.UnaryOp) and isinstance(stmt.value.op, ast.Not)
             )
-            return f"return {'whether ' if whether else ''}{self.expr(stmt.value)}"
+            text = self.expr(stmt.value)
+            if whether and not text.startswith("whether "):
+                text = f"whether {text}"
+            return f"return {text}"
         if isinstance(stmt, ast.Break):
             return "stop the loop"
         if isinstance(stmt, ast.Continue):
@@ -248,8 +251,12 @@ class Planner(Writer):
             return None
         return " and ".join(self.action(s) for s in body)
 
+    def condition(self, test: ast.expr) -> str:
+        """A test as an If/While clause reads it: "If any of ... holds", never "If whether"."""
+        return self.expr(test).removeprefix("whether ")
+
     def branch(self, node: ast.If, prefix: str = "If") -> list[Step]:
-        condition = self.expr(node.test)
+        condition = self.condition(node.test)
         head = tuple(range(node.lineno, (node.test.end_lineno or node.lineno) + 1))
         steps = self._headed(f"{prefix} {condition}", "do", head, node.body)
         if not node.orelse:
@@ -277,7 +284,7 @@ class Planner(Writer):
         if node.orelse:
             raise Unsupported("loop_else")
         if isinstance(node, ast.While):
-            condition = self.expr(node.test)
+            condition = self.condition(node.test)
             head = tuple(range(node.lineno, (node.test.end_lineno or node.lineno) + 1))
             return self._headed(f"While {condition}", "repeat", head, node.body)
         phrase = self.loop_phrase(self.target(node.target), node.iter)

@@ -26,6 +26,8 @@ ABBREVIATIONS = {
     "char": "character",
     "val": "value",
     "tmp": "temporary",
+    "rev": "reverse",
+    "div": "divisor",
     "temp": "temporary",
     "dict": "table",
     "dic": "table",

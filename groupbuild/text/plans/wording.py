@@ -45,6 +45,9 @@ class Writer:
         self.function = function
         self.source = source
         self.labels: dict[int, str] = {}
+        self.helpers: dict[str, str] = {}
+        """Helper functions of the program, by name: the phrase a call of each is read by, with
+        `{}` for its arguments (`helper_phrase`)."""
         """Sub-expressions an earlier step computed (`Planner.unfold`): read by their label."""
         self.args = {a.arg for a in function.args.args}
         self.identifiers = self.args | {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
@@ -93,6 +96,8 @@ class Writer:
 
     def phrase(self, node: ast.expr, nested: bool = False) -> str:
         """`node` worded in full, its hoisted parts read by their labels."""
+        if isinstance(node, ast.Name) and node.id in self.helpers:
+            raise Unsupported("helper_as_value")
         if isinstance(node, ast.Name):
             return self.name(node.id)
         if isinstance(node, ast.Constant):
@@ -311,6 +316,10 @@ class Writer:
             return self.mapping(func.id, node.args[0], node.args[1])
         if isinstance(func, ast.Attribute):
             return self.method(func, node)
+        if isinstance(func, ast.Name) and func.id in self.helpers and node.args:
+            args = [self.expr(a, True) for a in node.args]
+            listed = args[0] if len(args) == 1 else ", ".join(args[:-1]) + " and " + args[-1]
+            return self.helpers[func.id].format(listed)
         if isinstance(func, ast.Name) and func.id == self.function.name and node.args:
             args = [self.expr(a, True) for a in node.args]
             listed = args[0] if len(args) == 1 else ", ".join(args[:-1]) + " and " + args[-1]
@@ -538,6 +547,42 @@ def sorted_reverse(node: ast.Call) -> bool:
         and isinstance(node.keywords[0].value, ast.Constant)
         and node.keywords[0].value.value is True
     )
+
+
+_HELPER_VERBS = frozenset({"get", "find", "calc", "calculate", "compute", "make", "take"})
+_PREDICATE_VERBS = frozenset({"is", "has", "are"})
+_CHECK_VERBS = frozenset({"check", "test"})
+
+
+def helper_phrase(function: ast.FunctionDef) -> tuple[str, str]:
+    """How a plan reads a call of a helper function, with `{}` for its arguments, and how it
+    introduces the helper's own steps, from the helper's name: `find_gcd(a, b)` is "the gcd of
+    a and b" ("To find the gcd of a and b, ..."), `is_prime(n)` "whether n is prime"."""
+    parts = [p.lower() for p in re.split(r"_+|(?<=[a-z])(?=[A-Z])", function.name) if p]
+    if not parts or any(not p.isalpha() or len(p) < 2 for p in parts):
+        raise Unsupported("helper_name")  # `g`, `nCr`, `f2`: no words to read the call by
+    if all(len(p) < 3 for p in parts):
+        raise Unsupported("helper_name")
+    words = [ABBREVIATIONS.get(p, p) for p in parts]
+    params = [Writer(function, []).name(a.arg) for a in function.args.args]
+    if not params:
+        raise Unsupported("function_signature")
+    listed = params[0] if len(params) == 1 else ", ".join(params[:-1]) + " and " + params[-1]
+    if words[0] in _PREDICATE_VERBS and len(words) > 1:
+        rest = " ".join(words[1:])
+        verb = words[0] if len(params) == 1 or words[0] != "is" else "are"
+        return f"whether {{}} {verb} {rest}", f"To check whether {listed} {verb} {rest}"
+    if words[0] in _CHECK_VERBS and len(words) > 1:
+        rest = " ".join(words[1:])
+        verb = "passes" if len(params) == 1 else "pass"
+        return (
+            f"whether {{}} {verb} the {rest} check",
+            f"To check whether {listed} {verb} the {rest} check",
+        )
+    if words[0] in _HELPER_VERBS and len(words) > 1:
+        words = words[1:]
+    noun = " ".join(words)
+    return f"the {noun} of {{}}", f"To find the {noun} of {listed}"
 
 
 def name_phrase(function: ast.FunctionDef, ident: str) -> str:

@@ -1,5 +1,4 @@
-"""Code kinds read the function the tests call, wherever it sits in the program, and shift an
-item's position or a range's start as an off-by-one."""
+"""Code kinds read the function the tests call, wherever it sits in the program."""
 
 from __future__ import annotations
 
@@ -28,7 +27,8 @@ _GUARDED = (
 
 
 def test_a_guard_is_deleted_when_an_import_comes_before_the_function() -> None:
-    seed = code_seed("root_sum", _GUARDED, ["assert root_sum([]) == 0", "assert root_sum([4]) == 2"])
+    tests = ["assert root_sum([]) == 0", "assert root_sum([4]) == 2"]
+    seed = code_seed("root_sum", _GUARDED, tests)
     edit = rule(Domain.CODE, Kind.MISSING_EDGE_CASE)(seed, plan_to_trace(seed), random.Random(0))
     assert edit is not None
     twin = edit.evidence.to_json()["twin_program"]
@@ -59,24 +59,6 @@ def test_the_judge_reads_the_entry_function_not_a_helper_before_it() -> None:
     alone = code_seed("root_sum", _GUARDED, ["assert root_sum([4]) == 2"])
     trace = plan_to_trace(alone)
     assert judge_code(seed, trace) == judge_code(alone, trace)
-
-
-def test_the_first_item_read_as_the_second_is_an_off_by_one() -> None:
-    program = "def head_gap(xs):\n    first = xs[0]\n    last = xs[-1]\n    return last - first\n"
-    twin = pt.shift_index(program, [2], 0, 1)
-    assert twin is not None and "xs[1]" in twin.program and "xs[-1]" in twin.program
-    twin = pt.shift_index(program, [3], -1, -2)
-    assert twin is not None and "xs[-2]" in twin.program
-    assert pt.shift_index(program, [3], 0, 1) is None
-
-
-def test_a_range_started_one_later_is_an_off_by_one() -> None:
-    program = "def total(xs):\n    s = 0\n    for i in range(len(xs)):\n        s += xs[i]\n    return s\n"
-    twin = pt.shift_range_start(program, [3], 0, 1)
-    assert twin is not None and "range(1, len(xs))" in twin.program
-    back = pt.shift_range_start(twin.program, [3], 1, 0)
-    assert back is not None and "range(len(xs))" in back.program
-    assert pt.shift_range_start(program, [3], 1, 0) is None
 
 
 def test_a_variable_named_by_its_plan_word_is_misused_after_an_import() -> None:
