@@ -313,11 +313,17 @@ def _written(stmts: Iterable[ast.stmt]) -> set[str]:
 
 
 def _read(stmts: Iterable[ast.stmt]) -> set[str]:
+    """Names the statements read; `total *= x` reads `total` before it writes it."""
     return {
         node.id
         for stmt in stmts
         for node in ast.walk(stmt)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    } | {
+        node.target.id
+        for stmt in stmts
+        for node in ast.walk(stmt)
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)
     }
 
 

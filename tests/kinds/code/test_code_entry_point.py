@@ -74,3 +74,16 @@ def test_a_variable_named_by_its_plan_word_is_misused_after_an_import() -> None:
     edit = rule(Domain.CODE, Kind.VARIABLE_MISUSE)(seed, reference, random.Random(0))
     assert edit is not None
     assert edit.evidence.to_json()["twin_program"] != program
+
+
+def test_an_update_moved_before_its_start_is_an_order_error() -> None:
+    program = (
+        "def product_mean(numbers):\n"
+        "    total = 1\n"
+        "    for x in numbers:\n"
+        "        total *= x\n"
+        "    return total / len(numbers)\n"
+    )
+    twin = pt.swap_statements(program, [2], [3, 4])
+    assert twin is not None
+    assert twin.program.index("total *= x") < twin.program.index("total = 1")
