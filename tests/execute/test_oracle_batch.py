@@ -62,7 +62,8 @@ def test_arguments_built_by_the_setup_code_run_probe_and_driver_apart(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     started = _starts(monkeypatch)
-    seed = _seed("def first(xs):\n    return xs[0]\n", ["assert first(ITEMS) == 4"], "ITEMS = [4, 5]")
+    program = "def first(xs):\n    return xs[0]\n"
+    seed = _seed(program, ["assert first(ITEMS) == 4"], "ITEMS = [4, 5]")
     assert isinstance(build_oracle(seed), Oracle)
     assert len(started) == 2
 

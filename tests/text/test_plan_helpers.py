@@ -63,3 +63,63 @@ def test_a_condition_reads_without_a_doubled_whether() -> None:
     assert not isinstance(found, str), found
     assert not any("whether" in step for step in found[0] if step.startswith("If"))
     assert any(step.startswith("If any of") for step in found[0])
+
+
+def test_set_operators_are_worded_as_set_operations() -> None:
+    program = (
+        "def common(a, b):\n"
+        "    seen = set(a)\n"
+        "    common_items = seen & set(b)\n"
+        "    rest = seen - common_items\n"
+        "    return sorted(rest)\n"
+    )
+    found = explain(program, "common")
+    assert not isinstance(found, str), found
+    text = " ".join(found[0])
+    assert "bitwise" not in text and "minus" not in text
+    assert "the values shared by the seen and the distinct values of b" in text
+    assert "the values of the seen not in the common items" in text
+
+
+def test_numbers_keep_their_bitwise_wording() -> None:
+    program = "def low_bits(n, m):\n    masked = n & m\n    masked &= 3\n    return masked\n"
+    found = explain(program, "low_bits")
+    assert not isinstance(found, str), found
+    assert "bitwise and" in " ".join(found[0])
+
+
+def test_a_pattern_held_in_a_variable_is_not_called_the_pattern_twice() -> None:
+    program = (
+        "import re\n"
+        "def has_word(text):\n"
+        "    patterns = 'ab'\n"
+        "    matches = re.findall(patterns, text)\n"
+        "    return len(matches) > 1\n"
+    )
+    found = explain(program, "has_word")
+    assert not isinstance(found, str), found
+    assert "Set the matches to every match of the patterns in the text." in found[0]
+
+
+def test_a_range_a_paired_map_and_a_default_table_are_worded() -> None:
+    program = (
+        "from collections import defaultdict\n"
+        "def tally(xs, ys, n):\n"
+        "    counts = defaultdict(int)\n"
+        "    sums = list(map(lambda a, b: a + b, xs, ys))\n"
+        "    for s in sums:\n"
+        "        counts[s] += 1\n"
+        "    return list(range(n)) + [counts[n]]\n"
+    )
+    found = explain(program, "tally")
+    assert not isinstance(found, str), found
+    text = " ".join(found[0])
+    assert "an empty table whose entries start at 0" in text
+    assert "for each pair of a and b of the xs and the ys side by side" in text
+    assert "the whole numbers from 0 up to but not including n" in text
+
+
+def test_a_range_a_comprehension_loops_over_gets_no_step_of_its_own() -> None:
+    program = "def grid(n):\n    return [[0] * n for _ in range(n)]\n"
+    found = explain(program, "grid")
+    assert isinstance(found, str) or not any("whole numbers" in s for s in found[0])

@@ -347,10 +347,19 @@ def _hoistable(body: list[ast.stmt]) -> list[tuple[ast.stmt, ast.expr]]:
         stack = [child for root in _roots(stmt) for child in _children(root)]
         while stack:
             node = stack.pop()
-            if isinstance(node, _HOISTABLE) and not _is_leaf_item(node):
+            if (
+                isinstance(node, _HOISTABLE)
+                and not _is_leaf_item(node)
+                and not _read_in_place(node)
+            ):
                 found.append((stmt, node))
             stack.extend(_children(node))
     return found
+
+
+def _read_in_place(node: ast.expr) -> bool:
+    """`range(n)`, `zip(a, b)`: a loop or comprehension words them where they stand."""
+    return isinstance(node, ast.Call) and getattr(node.func, "id", "") in _IN_PLACE
 
 
 def _is_leaf_item(node: ast.expr) -> bool:
