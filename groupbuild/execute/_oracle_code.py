@@ -7,6 +7,7 @@ The same `CANON` source runs in the probe (which computes expected outputs) and 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 CANON = '''
 import json as _json
@@ -53,7 +54,7 @@ def _restore(value, kinds, depth=0):
     return items
 '''
 
-_PROBE_BODY = """
+KINDS = """
 
 def _kinds(value, out, depth=0):
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -65,7 +66,9 @@ def _kinds(value, out, depth=0):
         for item in value:
             _kinds(item, out, depth + 1)
     return out
+"""
 
+_PROBE_BODY = """
 
 def _probe(case):
     exec(case["test"], dict(globals()))
@@ -95,7 +98,30 @@ print(_json.dumps(_found))
 def probe_source(setup: str, solution: str, cases: list[dict[str, object]]) -> str:
     """A program that runs each original assert and prints each test's JSON input and output."""
     cases_literal = f"\n_CASES = {json.dumps(json.dumps(cases))}\n"
-    return "\n".join([solution, setup, CANON, cases_literal, _PROBE_BODY])
+    return "\n".join([solution, setup, CANON, KINDS, cases_literal, _PROBE_BODY])
+
+
+def literal_inputs(cases: list[dict[str, object]]) -> list[dict[str, object]] | None:
+    """Each test's JSON input and argument kinds as the probe will find them, computed here
+    when every test's arguments are Python literals (None otherwise): the driver can then be
+    written, and run, beside the probe in one sandbox start.
+
+    The conversion is this module's own `CANON` and `KINDS` source, run in a namespace of its
+    own; no seed code runs here.
+    """
+    import ast
+
+    namespace: dict[str, Any] = {}
+    exec(CANON + KINDS, namespace)  # trusted: the module's own source text
+    found: list[dict[str, object]] = []
+    for case in cases:
+        try:
+            args = ast.literal_eval(str(case["args"]))
+            text = json.dumps(namespace["_canon"](list(args)))
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+        found.append({"input": text, "kinds": [namespace["_kinds"](a, []) for a in args]})
+    return found
 
 
 def driver_source(solution: str, entry: str, arg_kinds: list[list[str]], wrapper: str) -> str:

@@ -28,12 +28,21 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from groupbuild.execute._oracle_code import driver_source, probe_source
-from groupbuild.execute.sandbox import Limits, Outcome, run_program, run_stdio_tests
+from groupbuild.execute._oracle_code import driver_source, literal_inputs, probe_source
+from groupbuild.execute.sandbox import (
+    Limits,
+    Outcome,
+    RunResult,
+    judge_stdio,
+    run_program,
+    run_program_batch,
+    run_stdio_tests,
+)
 from groupbuild.schema import Seed
 from groupbuild.seeds.harness import HarnessProblem, check_asserts
 
@@ -147,15 +156,26 @@ def build_oracle(
     wrappers = {c["wrapper"] for c in cases if c["wrapper"]}
     if len(wrappers) > 1:
         return OracleFailure(reason="mixed_comparisons", detail=", ".join(sorted(wrappers)))
-    found = _probe(seed.test_setup.replace("\r\n", "\n"), solution, cases, limits)
-    if isinstance(found, OracleFailure):
-        return found
     wrapper = wrappers.pop() if wrappers else ""
     if all(c["form"] == "truth" for c in cases):
         wrapper = "bool"
-    program = driver_source(solution, entry, _merge_kinds(found), wrapper)
-    tests = _label(found, feedback_tests)
-    failure = _verify(program, tests, limits)
+    setup = seed.test_setup.replace("\r\n", "\n")
+    together = _probe_with_driver(setup, solution, cases, (entry, wrapper), limits)
+    if isinstance(together, OracleFailure):
+        return together
+    if together is not None:
+        found, program, runs = together
+        tests = _label(found, feedback_tests)
+        judged = [judge_stdio(r, t.output) for r, t in zip(runs, tests, strict=True)]
+        failure = _first_failure(tests, judged)
+    else:
+        probed = _probe(setup, solution, cases, limits)
+        if isinstance(probed, OracleFailure):
+            return probed
+        found = probed
+        program = driver_source(solution, entry, _merge_kinds(found), wrapper)
+        tests = _label(found, feedback_tests)
+        failure = _verify(program, tests, limits)
     if failure and any("mixed" in kinds for kinds in _merge_kinds(found)):
         return failure.model_copy(update={"reason": "ambiguous_argument_types"})
     if failure:
@@ -319,10 +339,41 @@ def _with_call(
     return case | {"args": args, "call": ast.unparse(call)}
 
 
+def _probe_with_driver(
+    setup: str,
+    solution: str,
+    cases: list[dict[str, Any]],
+    driver: tuple[str, str],
+    limits: Limits,
+) -> tuple[list[dict[str, Any]], str, list[RunResult]] | OracleFailure | None:
+    """Probe and verification in one sandbox start, when the tests' arguments are literals:
+    the probe's findings, the driver program and its run on each test's input. None (run them
+    apart) when the arguments are not literals or the probe found other inputs than predicted.
+    """
+    predicted = literal_inputs(cases)
+    if predicted is None:
+        return None
+    entry, wrapper = driver
+    program = driver_source(solution, entry, _merge_kinds(predicted), wrapper)
+    jobs = [(probe_source(setup, solution, cases), "")]
+    jobs += [(program, str(item["input"])) for item in predicted]
+    runs = run_program_batch(jobs, limits=limits)
+    found = _probe_found(runs[0])
+    if isinstance(found, OracleFailure):
+        return found
+    same = [(f["input"], f["kinds"]) for f in found] == [
+        (p["input"], p["kinds"]) for p in predicted
+    ]
+    return (found, program, runs[1:]) if same else None
+
+
 def _probe(
     setup: str, solution: str, cases: list[dict[str, Any]], limits: Limits
 ) -> list[dict[str, Any]] | OracleFailure:
-    run = run_program(probe_source(setup, solution, cases), limits=limits)
+    return _probe_found(run_program(probe_source(setup, solution, cases), limits=limits))
+
+
+def _probe_found(run: RunResult) -> list[dict[str, Any]] | OracleFailure:
     if run.outcome is not Outcome.PASSED:
         return OracleFailure(
             reason=f"probe_{run.outcome.value}", detail=(run.detail or run.stderr[-300:])
@@ -367,7 +418,13 @@ def _label(found: list[dict[str, Any]], feedback_tests: int) -> tuple[OracleTest
 
 def _verify(program: str, tests: tuple[OracleTest, ...], limits: Limits) -> OracleFailure | None:
     report = run_stdio_tests(program, [(t.input, t.output) for t in tests], limits=limits)
-    for test, result in zip(tests, report.results, strict=True):
+    return _first_failure(tests, report.results)
+
+
+def _first_failure(
+    tests: tuple[OracleTest, ...], results: Sequence[RunResult]
+) -> OracleFailure | None:
+    for test, result in zip(tests, results, strict=True):
         if result.outcome is not Outcome.PASSED:
             detail = f"input {test.input[:80]}: {result.detail} {result.stderr[-200:]}".strip()
             return OracleFailure(reason=f"reference_{result.outcome.value}", detail=detail)

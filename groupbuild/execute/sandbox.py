@@ -499,6 +499,18 @@ def run_program(source: str, *, stdin: str = "", limits: Limits = Limits()) -> R
     return _run_job("program", source, [{"stdin": stdin, "test": None}], "", limits)[0]
 
 
+def run_program_batch(
+    jobs: Sequence[tuple[str, str]], *, limits: Limits = Limits()
+) -> list[RunResult]:
+    """`run_program` for several (source, stdin) pairs in one sandbox start, in order.
+
+    Each run is still its own forked, limited child with its program loaded fresh, so the
+    results equal those of separate runs; only the start-up is shared.
+    """
+    units = [{"stdin": stdin, "test": None, "program": source} for source, stdin in jobs]
+    return _run_job("program", "", units, "", limits) if units else []
+
+
 def run_assert_tests(
     program: str, tests: Sequence[str], *, setup: str = "", limits: Limits = Limits()
 ) -> TestReport:
@@ -548,11 +560,14 @@ def run_stdio_tests(
     units = [{"stdin": stdin, "test": None} for stdin, _ in cases]
     runs = _run_job("program", program, units, "", limits)
     return TestReport(
-        results=tuple(_judge(run, expected) for run, (_, expected) in zip(runs, cases, strict=True))
+        results=tuple(
+            judge_stdio(run, expected) for run, (_, expected) in zip(runs, cases, strict=True)
+        )
     )
 
 
-def _judge(run: RunResult, expected: str) -> RunResult:
+def judge_stdio(run: RunResult, expected: str) -> RunResult:
+    """A program run judged against the expected stdout (`tokens_match`)."""
     if run.outcome is not Outcome.PASSED or tokens_match(run.stdout, expected):
         return run
     return run.model_copy(

@@ -427,7 +427,10 @@ def score(out: Findings, coverage: float, leaks: int) -> tuple[dict[str, float],
 def judge_code(seed: Seed, trace: Trace) -> Rubric:
     """Score a code plan on the five contract dimensions against the seed's reference program."""
     tree = ast.parse(seed.solution or "")
-    function = next((n for n in tree.body if isinstance(n, ast.FunctionDef)), None)
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    # The plan describes the function the tests call, not a helper defined before it.
+    called = [n for n in functions if n.name == seed.entry_point]
+    function = next(iter(called or functions), None)
     steps = trace.steps
     out = Findings()
     coverage, order_step = 1.0, None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from groupbuild.backends.rules import RulePlanner
 from groupbuild.errors import StageReject
 from groupbuild.hashing import candidate_id
 from groupbuild.schema import Candidate, Domain, Draft, Role, Seed, Trace
@@ -18,6 +19,11 @@ from groupbuild.stages.context import StageContext, trace_answer
 async def reference(draft: Draft, ctx: StageContext) -> Draft:
     seed = draft.seed
     oracle = None
+    planned = None
+    if seed.domain is Domain.CODE and isinstance(ctx.planner, RulePlanner):
+        # The rules planner writes a code plan from the program alone, never from the statement:
+        # planning first spares the two sandbox starts of the oracle to seeds it cannot plan.
+        planned = await ctx.planner.plan(seed)
     if seed.domain is Domain.CODE:
         # Everyone downstream (planner, executor, judge, the published group) sees the
         # statement with its stdin/stdout format, as TraceLift's executor does.
@@ -25,7 +31,7 @@ async def reference(draft: Draft, ctx: StageContext) -> Draft:
         if oracle["io_note"] not in seed.problem:
             problem = f"{seed.problem.rstrip()}\n\n{oracle['io_note']}"
             seed = seed.model_copy(update={"problem": problem})
-    trace, provenance = await ctx.planner.plan(seed)
+    trace, provenance = planned or await ctx.planner.plan(seed)
     if seed.domain is Domain.MATH:
         _check_math_reference(seed, trace)
     ref = Candidate(

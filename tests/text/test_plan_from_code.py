@@ -114,7 +114,7 @@ def test_bounds_and_conditions_use_the_wording_the_rules_read() -> None:
         ("def f(x):\n    return x * 2\n", "1_steps_outside_3_to_10"),
         (
             "def g(x):\n    return x\n\ndef f(x):\n    y = g(x)\n    z = y\n    return z\n",
-            "helper_functions",
+            "helper_name",
         ),
         (
             "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n"

@@ -40,10 +40,6 @@ class Insertion:
     twin: pt.Twin
 
 
-def _function(tree: ast.Module) -> ast.FunctionDef | None:
-    return next((n for n in tree.body if isinstance(n, ast.FunctionDef)), None)
-
-
 def _mutated(function: ast.FunctionDef, name: str) -> bool:
     """True when the function changes `name` in place or rebinds it: a copy would then matter."""
     for node in ast.walk(function):
@@ -65,7 +61,7 @@ def copy_input(seed: Seed, reference: Trace) -> Insertion | None:
     if links is None or not seed.solution:
         return None
     tree = ast.parse(seed.solution)
-    function = _function(tree)
+    function = pt.entry_function(tree, seed.entry_point)
     if function is None:
         return None
     types = argument_types(seed, function)

@@ -265,11 +265,27 @@ def delete_statements(reference: str, lines: Collection[int]) -> Twin | None:
     return _finish(tree, reference, lines, "statements deleted")
 
 
+def entry_function(tree: ast.Module, entry_point: str | None) -> ast.FunctionDef | None:
+    """The function the tests call (`entry_point`), else the only or first one defined."""
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    called = [n for n in functions if n.name == entry_point]
+    return next(iter(called or functions), None)
+
+
+def function_at(tree: ast.Module, lines: Collection[int]) -> ast.FunctionDef | None:
+    """The top-level function holding `lines`: imports or a helper may come before it."""
+    first = min(lines, default=0)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.lineno <= first <= (node.end_lineno or 0):
+            return node
+    return None
+
+
 def delete_guard(reference: str, lines: Collection[int]) -> Twin | None:
     """Delete the top-level `if ...: return ...` guard lying on `lines`."""
     tree = ast.parse(reference)
-    function = tree.body[0]
-    if not isinstance(function, ast.FunctionDef):
+    function = function_at(tree, lines)
+    if function is None:
         return None
     guards = [s for s in function.body if is_guard(s) and _span(s) <= set(lines)]
     if len(guards) != 1 or len(function.body) < 2:
@@ -297,11 +313,17 @@ def _written(stmts: Iterable[ast.stmt]) -> set[str]:
 
 
 def _read(stmts: Iterable[ast.stmt]) -> set[str]:
+    """Names the statements read; `total *= x` reads `total` before it writes it."""
     return {
         node.id
         for stmt in stmts
         for node in ast.walk(stmt)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    } | {
+        node.target.id
+        for stmt in stmts
+        for node in ast.walk(stmt)
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)
     }
 
 

@@ -20,6 +20,7 @@ from groupbuild.kinds.registry import Edit, register
 from groupbuild.kinds.spec import Kind
 from groupbuild.schema import Seed, Trace
 from groupbuild.text.code.static_types import variable_types
+from groupbuild.text.plans.from_code import Unsupported, name_phrase
 from groupbuild.text.plans.links import plan_links
 
 _SPELLED = {"char": "character", "idx": "index", "num": "number"}
@@ -27,9 +28,16 @@ _ARTICLES = frozenset({"a", "i"})
 _TOKEN = re.compile(r"[A-Za-z]+")
 
 
-def plan_word(name: str) -> str | None:
-    """How a plan spells the quantity a variable holds (`char` is "character"); None for names
-    a plan cannot name by one word (`i`, `a`, `next_row`)."""
+def plan_word(name: str, function: ast.FunctionDef | None = None) -> str | None:
+    """How a plan spells the quantity a variable holds (`char` is "character", `lst` "list" in
+    a plan written from code); None for names a plan cannot name by one word (`i`, `a`,
+    `next_row`)."""
+    if function is not None and name not in _ARTICLES:
+        try:
+            words = name_phrase(function, name).removeprefix("the ").split()
+        except Unsupported:
+            return None
+        return words[0] if len(words) == 1 and words[0].isalpha() else None
     if "_" in name or name in _ARTICLES or not name.isalpha():
         return None
     return _SPELLED.get(name, name)
@@ -101,6 +109,8 @@ _LINKS = frozenset(
         "after",
         "before",
         "divided",
+        "times",
+        "rounded",
     }
 )
 
@@ -148,14 +158,17 @@ def misuse_sites(seed: Seed, reference: Trace) -> list[Site]:
     if links is None or not seed.solution:
         return []
     tree = ast.parse(seed.solution)
-    function = next((n for n in tree.body if isinstance(n, ast.FunctionDef)), None)
+    function = pt.entry_function(tree, seed.entry_point)
     if function is None:
         return []
     names = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
     names |= {a.arg for a in function.args.args}
     types = variable_types(seed, function)
     # Sorted walks keep the choice independent of the process's string hashing.
-    word_to_name = {w: n for n in sorted(names) if (w := plan_word(n)) is not None and n in types}
+    written = None if seed.plan else function  # a plan written from code names by name_phrase
+    word_to_name = {
+        w: n for n in sorted(names) if (w := plan_word(n, written)) is not None and n in types
+    }
     usages = _usages(reference.steps, word_to_name)
     sites: list[Site] = []
     for index, step in enumerate(reference.steps):
@@ -204,8 +217,8 @@ def _misuse(
     parent_aug = any(isinstance(p, ast.AugAssign) and p.target is twin_node for p in ast.walk(tree))
     if not (loaded or parent_aug):
         return None
-    function = tree.body[0]
-    if not isinstance(function, ast.FunctionDef):
+    function = pt.function_at(tree, lines)
+    if function is None:
         return None
     if not _defined_before(function, other_name, twin_node.lineno):
         return None

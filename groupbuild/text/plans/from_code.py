@@ -16,7 +16,8 @@ import warnings
 from groupbuild.hashing import digest
 from groupbuild.text.plans.flow import flow_flaws
 from groupbuild.text.plans.steps import Planner, Step
-from groupbuild.text.plans.wording import MAX_STEP_CHARS, Unsupported, name_phrase
+from groupbuild.text.plans.vocabulary import NUMBERS
+from groupbuild.text.plans.wording import MAX_STEP_CHARS, Unsupported, helper_phrase, name_phrase
 
 __all__ = [
     "MAX_STEPS",
@@ -37,18 +38,50 @@ MIN_STEPS, MAX_STEPS = 3, 10
 _CODE_TOKENS = re.compile(r"`|==|!=|<=|>=|\+=|-=|\*=|\bdef\s|\w\(|\w\[|\b[a-z]+_[a-z_]+\b|[:;]\s*$")
 
 
-def _entry_function(tree: ast.Module, entry_point: str) -> ast.FunctionDef:
-    functions = [s for s in tree.body if isinstance(s, ast.FunctionDef)]
+def _functions(tree: ast.Module, entry_point: str) -> tuple[ast.FunctionDef, list[ast.FunctionDef]]:
+    """The entry function and the helpers it calls (directly or through one another), in the
+    order the program defines them; a function nothing calls is not part of the plan."""
+    functions = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
     if any(not _is_preamble(s) for s in tree.body if not isinstance(s, ast.FunctionDef)):
         raise Unsupported("module_level_code")
-    if len(functions) != 1:
-        raise Unsupported("helper_functions" if functions else "no_function")
-    function = functions[0]
-    if function.name != entry_point:
+    if not functions:
+        raise Unsupported("no_function")
+    if entry_point not in functions:
         raise Unsupported("entry_point_not_defined")
-    if function.decorator_list or function.args.vararg or function.args.kwarg:
-        raise Unsupported("function_signature")
-    return function
+    if len(functions) != sum(isinstance(s, ast.FunctionDef) for s in tree.body):
+        raise Unsupported("function_defined_twice")
+    called, todo = {entry_point}, [functions[entry_point]]
+    while todo:
+        for node in ast.walk(todo.pop()):
+            name = getattr(node, "id", None)
+            if isinstance(node, ast.Name) and name in functions and name not in called:
+                called.add(name)
+                todo.append(functions[name])
+    for function in functions.values():
+        if function.decorator_list or function.args.vararg or function.args.kwarg:
+            raise Unsupported("function_signature")
+    helpers = [f for name, f in functions.items() if name in called and name != entry_point]
+    if len(helpers) > 2:
+        raise Unsupported("helper_functions")
+    return functions[entry_point], helpers
+
+
+def _helper_steps(
+    helpers: list[ast.FunctionDef], phrases: dict[str, str], source: list[str]
+) -> list[list[Step]]:
+    """Each helper's steps after the sentence that introduces them ("To find the gcd of a and
+    b, do the next two steps."): the helper is planned before the steps that call it."""
+    blocks: list[list[Step]] = []
+    for helper in helpers:
+        planner = Planner(helper, source)
+        planner.helpers = phrases
+        inner = planner.block(helper.body)
+        if not inner or len(inner) >= len(NUMBERS):
+            raise Unsupported("helper_too_long")
+        count = "the next step" if len(inner) == 1 else f"the next {NUMBERS[len(inner)]} steps"
+        head = helper_phrase(helper)[1]
+        blocks.append([Step(f"{head}, do {count}.", (helper.lineno,)), *inner])
+    return blocks
 
 
 def _is_preamble(stmt: ast.stmt) -> bool:
@@ -69,8 +102,15 @@ def explain(program: str, entry_point: str) -> tuple[Steps, Links] | str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes in old MBPP strings
             tree = ast.parse(program)
-        function = _entry_function(tree, entry_point)
-        steps = Planner(function, program.splitlines()).unfold(function.body, _fits)
+        function, helpers = _functions(tree, entry_point)
+        source = program.splitlines()
+        phrases = {h.name: helper_phrase(h)[0] for h in helpers}
+        blocks = _helper_steps(helpers, phrases, source)
+        before = [step for block in blocks for step in block]
+        planner = Planner(function, source)
+        planner.helpers = phrases
+        own = planner.unfold(function.body, lambda s: _fits(before + s))
+        steps = before + own
     except Unsupported as exc:
         return str(exc)
     except SyntaxError:
@@ -82,7 +122,10 @@ def explain(program: str, entry_point: str) -> tuple[Steps, Links] | str:
     if any(_CODE_TOKENS.search(step.text) for step in steps):
         return "code_token_in_wording"
     texts = tuple(s.text for s in steps)
-    if any(flow_flaws(texts, function).values()):
+    # The judge reads the whole plan against the entry function; each helper's steps are also
+    # read against the helper they describe.
+    parts = [(steps, function), *((b[1:], h) for b, h in zip(blocks, helpers, strict=True))]
+    if any(any(flow_flaws(tuple(s.text for s in part), f).values()) for part, f in parts):
         return "wording_misread_as_flow_flaw"  # a reference the judge would mark down
     return texts, tuple(tuple(sorted(set(s.lines))) for s in steps)
 

@@ -158,7 +158,10 @@ class Planner(Writer):
             whether = isinstance(stmt.value, ast.Compare | ast.BoolOp) or (
                 isinstance(stmt.value, ast.UnaryOp) and isinstance(stmt.value.op, ast.Not)
             )
-            return f"return {'whether ' if whether else ''}{self.expr(stmt.value)}"
+            text = self.expr(stmt.value)
+            if whether and not text.startswith("whether "):
+                text = f"whether {text}"
+            return f"return {text}"
         if isinstance(stmt, ast.Break):
             return "stop the loop"
         if isinstance(stmt, ast.Continue):
@@ -248,8 +251,12 @@ class Planner(Writer):
             return None
         return " and ".join(self.action(s) for s in body)
 
+    def condition(self, test: ast.expr) -> str:
+        """A test as an If/While clause reads it: "If any of ... holds", never "If whether"."""
+        return self.expr(test).removeprefix("whether ")
+
     def branch(self, node: ast.If, prefix: str = "If") -> list[Step]:
-        condition = self.expr(node.test)
+        condition = self.condition(node.test)
         head = tuple(range(node.lineno, (node.test.end_lineno or node.lineno) + 1))
         steps = self._headed(f"{prefix} {condition}", "do", head, node.body)
         if not node.orelse:
@@ -277,7 +284,7 @@ class Planner(Writer):
         if node.orelse:
             raise Unsupported("loop_else")
         if isinstance(node, ast.While):
-            condition = self.expr(node.test)
+            condition = self.condition(node.test)
             head = tuple(range(node.lineno, (node.test.end_lineno or node.lineno) + 1))
             return self._headed(f"While {condition}", "repeat", head, node.body)
         phrase = self.loop_phrase(self.target(node.target), node.iter)
@@ -340,10 +347,19 @@ def _hoistable(body: list[ast.stmt]) -> list[tuple[ast.stmt, ast.expr]]:
         stack = [child for root in _roots(stmt) for child in _children(root)]
         while stack:
             node = stack.pop()
-            if isinstance(node, _HOISTABLE) and not _is_leaf_item(node):
+            if (
+                isinstance(node, _HOISTABLE)
+                and not _is_leaf_item(node)
+                and not _read_in_place(node)
+            ):
                 found.append((stmt, node))
             stack.extend(_children(node))
     return found
+
+
+def _read_in_place(node: ast.expr) -> bool:
+    """`range(n)`, `zip(a, b)`: a loop or comprehension words them where they stand."""
+    return isinstance(node, ast.Call) and getattr(node.func, "id", "") in _IN_PLACE
 
 
 def _is_leaf_item(node: ast.expr) -> bool:

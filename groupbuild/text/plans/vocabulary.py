@@ -26,6 +26,8 @@ ABBREVIATIONS = {
     "char": "character",
     "val": "value",
     "tmp": "temporary",
+    "rev": "reverse",
+    "div": "divisor",
     "temp": "temporary",
     "dict": "table",
     "dic": "table",
@@ -162,6 +164,15 @@ BINARY = {
     ast.LShift: ("{} shifted left by {} bits", "{} shifted left by {} bits"),
     ast.RShift: ("{} shifted right by {} bits", "{} shifted right by {} bits"),
 }
+DEFAULT_ENTRIES = {"int": "at 0", "list": "as empty lists", "set": "as empty sets", "str": "empty"}
+"""`defaultdict(int)` and the like: what an entry holds before anything is stored in it."""
+SET_OPERATORS = {
+    ast.BitAnd: "the values shared by {} and {}",
+    ast.BitOr: "the values of {} and {} together",
+    ast.Sub: "the values of {} not in {}",
+    ast.BitXor: "the values in just one of {} and {}",
+}
+"""Set operators, worded as the set operations they are (never "bitwise and")."""
 CONSTANTS = {"math.pi": "the number pi", "sys.maxsize": "the largest machine integer"}
 CALLS = {
     "len": "the length of {}",

@@ -14,6 +14,7 @@ from groupbuild.text.plans.vocabulary import (
     CHAINS,
     COMPARE,
     CONSTANTS,
+    DEFAULT_ENTRIES,
     LABELS,
     MATH,
     METHODS,
@@ -24,10 +25,12 @@ from groupbuild.text.plans.vocabulary import (
     POWERS,
     PREDICATES,
     REGEX,
+    SET_OPERATORS,
     TWO_ARGUMENTS,
 )
 
 MAX_STEP_CHARS = 220
+_SET_CALLS = frozenset({"set", "frozenset"})
 _SAFE_TEXT = re.compile(r"[A-Za-z0-9 ,.!?'-]*")
 _PATTERN_TEXT = re.compile(r"[^`\"\n]{1,40}")
 _QUOTABLE = re.compile(r"[^`\"]+")
@@ -45,6 +48,9 @@ class Writer:
         self.function = function
         self.source = source
         self.labels: dict[int, str] = {}
+        self.helpers: dict[str, str] = {}
+        """Helper functions of the program, by name: the phrase a call of each is read by, with
+        `{}` for its arguments (`helper_phrase`)."""
         """Sub-expressions an earlier step computed (`Planner.unfold`): read by their label."""
         self.args = {a.arg for a in function.args.args}
         self.identifiers = self.args | {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
@@ -93,6 +99,8 @@ class Writer:
 
     def phrase(self, node: ast.expr, nested: bool = False) -> str:
         """`node` worded in full, its hoisted parts read by their labels."""
+        if isinstance(node, ast.Name) and node.id in self.helpers:
+            raise Unsupported("helper_as_value")
         if isinstance(node, ast.Name):
             return self.name(node.id)
         if isinstance(node, ast.Constant):
@@ -115,6 +123,10 @@ class Writer:
             folded = self.chain(node, nested)
             if folded is not None:
                 return folded
+        if isinstance(node, ast.BinOp) and type(node.op) in SET_OPERATORS and self.is_set(node):
+            return SET_OPERATORS[type(node.op)].format(
+                self.expr(node.left, True), self.expr(node.right, True)
+            )
         if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
             if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
                 raise Unsupported("string_formatting")
@@ -153,6 +165,30 @@ class Writer:
         if isinstance(node, ast.ListComp | ast.GeneratorExp | ast.SetComp):
             return self.comprehension(node)
         raise Unsupported(f"expression_{type(node).__name__.lower()}")
+
+    def is_set(self, node: ast.BinOp) -> bool:
+        """Whether a `&`, `|`, `^` or `-` combines sets: an operand built as a set, or a variable
+        this function only ever sets to one."""
+
+        def built(value: ast.expr) -> bool:
+            if isinstance(value, ast.Set | ast.SetComp):
+                return True
+            if isinstance(value, ast.BinOp) and type(value.op) in SET_OPERATORS:
+                return built(value.left) or built(value.right)
+            return isinstance(value, ast.Call) and getattr(value.func, "id", "") in _SET_CALLS
+
+        def named(side: ast.expr) -> bool:
+            if not isinstance(side, ast.Name):
+                return False
+            values = [
+                n.value
+                for n in ast.walk(self.function)
+                if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == side.id for t in n.targets)
+            ]
+            return bool(values) and all(built(v) for v in values)
+
+        return any(built(side) or named(side) for side in (node.left, node.right))
 
     def chain(self, node: ast.BinOp, nested: bool) -> str | None:
         """`a * b * c` as "the product of a, b and c" and `j * j * j` as "the cube of j"."""
@@ -309,8 +345,20 @@ class Writer:
             return TWO_ARGUMENTS[func.id].format(first, second)
         if isinstance(func, ast.Name) and func.id in {"map", "filter"} and len(node.args) == 2:
             return self.mapping(func.id, node.args[0], node.args[1])
+        if isinstance(func, ast.Name) and func.id == "map" and len(node.args) == 3:
+            return self.paired_mapping(node.args[0], node.args[1], node.args[2])
+        if isinstance(func, ast.Name) and func.id == "range" and node.args:
+            return f"the whole numbers {self.range_words(node)}"
+        if isinstance(func, ast.Name) and func.id == "defaultdict" and len(node.args) == 1:
+            start = DEFAULT_ENTRIES.get(ast.unparse(node.args[0]))
+            if start is not None:
+                return f"an empty table whose entries start {start}"
         if isinstance(func, ast.Attribute):
             return self.method(func, node)
+        if isinstance(func, ast.Name) and func.id in self.helpers and node.args:
+            args = [self.expr(a, True) for a in node.args]
+            listed = args[0] if len(args) == 1 else ", ".join(args[:-1]) + " and " + args[-1]
+            return self.helpers[func.id].format(listed)
         if isinstance(func, ast.Name) and func.id == self.function.name and node.args:
             args = [self.expr(a, True) for a in node.args]
             listed = args[0] if len(args) == 1 else ", ".join(args[:-1]) + " and " + args[-1]
@@ -362,7 +410,10 @@ class Writer:
         module = MODULE_ALIASES.get(module, module)
         if module == "re" and (func.attr, len(node.args)) in REGEX and not node.keywords:
             args = [self.pattern(node.args[0])] + [self.expr(a, True) for a in node.args[1:]]
-            return REGEX[(func.attr, len(node.args))].format(*args)
+            regex = REGEX[(func.attr, len(node.args))]
+            if not isinstance(node.args[0], ast.Constant):
+                regex = regex.replace("the pattern {0}", "{0}")  # "the pattern" names it
+            return regex.format(*args)
         template = MODULE_FUNCTIONS.get((module, func.attr, len(node.args)))
         if template is None or node.keywords:
             return None
@@ -384,6 +435,18 @@ class Writer:
                 "a value"
             ).removeprefix("the ")
         raise Unsupported("mapped_function")
+
+    def paired_mapping(self, function: ast.expr, first: ast.expr, second: ast.expr) -> str:
+        """`map(lambda x, y: ..., xs, ys)`: the value for each pair taken side by side."""
+        if not isinstance(function, ast.Lambda):
+            raise Unsupported("mapped_function")
+        params = function.args.args
+        if len(params) != 2 or function.args.vararg or function.args.defaults:
+            raise Unsupported("lambda_form")
+        left, right = (self.name(p.arg).removeprefix("the ") for p in params)
+        body = self.expr(function.body, True)
+        sources = f"{self.expr(first, True)} and {self.expr(second, True)}"
+        return f"{body} for each pair of {left} and {right} of {sources} side by side"
 
     def method(self, func: ast.Attribute, node: ast.Call) -> str:
         owner = func.value
@@ -538,6 +601,42 @@ def sorted_reverse(node: ast.Call) -> bool:
         and isinstance(node.keywords[0].value, ast.Constant)
         and node.keywords[0].value.value is True
     )
+
+
+_HELPER_VERBS = frozenset({"get", "find", "calc", "calculate", "compute", "make", "take"})
+_PREDICATE_VERBS = frozenset({"is", "has", "are"})
+_CHECK_VERBS = frozenset({"check", "test"})
+
+
+def helper_phrase(function: ast.FunctionDef) -> tuple[str, str]:
+    """How a plan reads a call of a helper function, with `{}` for its arguments, and how it
+    introduces the helper's own steps, from the helper's name: `find_gcd(a, b)` is "the gcd of
+    a and b" ("To find the gcd of a and b, ..."), `is_prime(n)` "whether n is prime"."""
+    parts = [p.lower() for p in re.split(r"_+|(?<=[a-z])(?=[A-Z])", function.name) if p]
+    if not parts or any(not p.isalpha() or len(p) < 2 for p in parts):
+        raise Unsupported("helper_name")  # `g`, `nCr`, `f2`: no words to read the call by
+    if all(len(p) < 3 for p in parts):
+        raise Unsupported("helper_name")
+    words = [ABBREVIATIONS.get(p, p) for p in parts]
+    params = [Writer(function, []).name(a.arg) for a in function.args.args]
+    if not params:
+        raise Unsupported("function_signature")
+    listed = params[0] if len(params) == 1 else ", ".join(params[:-1]) + " and " + params[-1]
+    if words[0] in _PREDICATE_VERBS and len(words) > 1:
+        rest = " ".join(words[1:])
+        verb = words[0] if len(params) == 1 or words[0] != "is" else "are"
+        return f"whether {{}} {verb} {rest}", f"To check whether {listed} {verb} {rest}"
+    if words[0] in _CHECK_VERBS and len(words) > 1:
+        rest = " ".join(words[1:])
+        verb = "passes" if len(params) == 1 else "pass"
+        return (
+            f"whether {{}} {verb} the {rest} check",
+            f"To check whether {listed} {verb} the {rest} check",
+        )
+    if words[0] in _HELPER_VERBS and len(words) > 1:
+        words = words[1:]
+    noun = " ".join(words)
+    return f"the {noun} of {{}}", f"To find the {noun} of {listed}"
 
 
 def name_phrase(function: ast.FunctionDef, ident: str) -> str:
