@@ -19,8 +19,9 @@ from paths import SHARED_DATA
 
 from groupbuild.kinds import Edit, Kind, definition
 from groupbuild.kinds.evidence import DroppedValue
+from groupbuild.publish.records import first_flawed_step
 from groupbuild.report.scan import phrases
-from groupbuild.schema import Domain, Seed, Trace
+from groupbuild.schema import Candidate, Domain, Provenance, Role, Seed, Trace
 from groupbuild.text import math as mt
 from groupbuild.text.math import restate
 from groupbuild.text.math.gold import solution_to_trace
@@ -199,3 +200,34 @@ def test_bare_statement_drops_the_arithmetic_and_keeps_the_claim() -> None:
     assert restate.bare_statement(step) == "Natalia sold 24 clips in May."
     linked = mt.parse_step("He eats 16 slices because 2 x 8 = 16")
     assert restate.bare_statement(linked) is None
+
+
+@pytest.mark.parametrize("kind", [Kind.DROPPED_STEP, Kind.DROPPED_STEP_REWIRED])
+def test_a_deletions_first_flawed_step_is_after_its_gap_never_its_length_control(
+    kind: Kind,
+) -> None:
+    """The restatement that keeps a deletion's length is true: the published first flawed
+    step is where the dangling (or rewired) use begins, the step right after the gap."""
+    controlled = 0
+    for seed, reference, edit in built()[kind]:
+        evidence = edit.evidence.to_json()
+        controls = tuple(evidence.get("controls") or ())
+        diff = step_diff(reference, edit.trace)
+        candidate = Candidate(
+            candidate_id="c",
+            problem_id=seed.problem_id,
+            role=Role.NEGATIVE,
+            trace=edit.trace,
+            kind=kind.value,
+            diff=diff,
+            evidence=evidence,
+            provenance=Provenance(backend="rules"),
+        )
+        (gap,) = diff.deleted
+        after_gap = reference.steps[gap + 1] if gap + 1 < len(reference.steps) else None
+        flawed = first_flawed_step(candidate)
+        assert flawed is not None and flawed not in controls
+        if after_gap is not None:
+            assert edit.trace.steps[flawed] == after_gap or kind is Kind.DROPPED_STEP_REWIRED
+        controlled += bool(controls)
+    assert controlled, "no deletion kept its length with a restatement: nothing was checked"
