@@ -221,6 +221,8 @@ class Candidate(Record):
     answer: str | None = None
     """Math: the final answer the trace reaches, recomputed from its own steps."""
     rubric: Rubric | None = None
+    rule_rubric: Rubric | None = None
+    """The rule judge's verdict beside a model judge's: how far the two agree is measured."""
     uplift: Uplift | None = None
     """Executor-grounded evidence; None when no executor can run this domain."""
     provenance: Provenance

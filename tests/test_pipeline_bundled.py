@@ -65,3 +65,16 @@ def test_rerun_of_a_finished_run_changes_nothing(build: tuple[Path, dict], tmp_p
     after = {p: p.read_bytes() for p in sorted((dist / "tracelift").rglob("*.jsonl"))}
     assert again["groups_published"] == summary["groups_published"]
     assert before == after
+
+
+def test_the_rule_judge_publishes_its_name_and_no_second_opinion(build: tuple[Path, dict]) -> None:
+    """With the rules judging, no second verdict rides along (a model judge gets one)."""
+    dist, _ = build
+    for domain in ("math", "code"):
+        for rows in exported_groups(dist, domain).values():
+            for group in rows:
+                for candidate in [*group["positive_pool"], *group["negative_bank"]]:
+                    assert candidate["judge"] == "rules"
+                    assert candidate["judge_samples"] == 1
+                    assert candidate["judge_agreement"] is None
+                    assert candidate["rule_rubric_scores"] is None

@@ -55,4 +55,5 @@ def build_backends(
         for name, backend in wanted.items():
             if backend == "llm":
                 roles[name] = getattr(session, name)()
-    return Backends(StageContext(config=config, **roles), session)
+    second = rules["judge"] if wanted["judge"] == "llm" else None
+    return Backends(StageContext(config=config, **roles, second_judge=second), session)

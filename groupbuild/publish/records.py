@@ -62,6 +62,15 @@ class ExportCandidate(Row):
     answer: str | None
     rubric_scores: SerializeAsAny[BaseModel]
     """The judge's raw 0–10 score per dimension."""
+    judge: str
+    """Which judge scored it: `rules`, or the model."""
+    judge_samples: int
+    judge_agreement: float | None
+    """Mean over dimensions of the share of judge samples within one label of the majority
+    (None for a single sample)."""
+    rule_rubric_scores: SerializeAsAny[BaseModel] | None
+    """The rule judge's 0–10 scores beside a model judge's (None when the rules judged)."""
+    rule_rubric_score_raw: float | None
     uplift: float | None
     """Executor success with the trace minus without it, over `executor_runs` runs each."""
     executor_runs: int | None
@@ -138,11 +147,13 @@ def scores_model(domain: Domain) -> type[BaseModel]:
 @cache
 def candidate_model(domain: Domain) -> type[ExportCandidate]:
     """`ExportCandidate` with the domain's rubric fields spelled out (for the Arrow schema)."""
+    second_scores: Any = scores_model(domain) | None
     return create_model(
         f"{domain.value.title()}Candidate",
         __base__=ExportCandidate,
         rubric=(rubric_model(domain), ...),
         rubric_scores=(scores_model(domain), ...),
+        rule_rubric_scores=(second_scores, ...),
     )
 
 
@@ -173,7 +184,7 @@ def first_flawed_step(candidate: Candidate) -> int | None:
 
 
 def export_candidate(candidate: Candidate, domain: Domain) -> ExportCandidate:
-    rubric = candidate.rubric
+    rubric, second = candidate.rubric, candidate.rule_rubric
     if rubric is None:
         raise ValueError(f"candidate {candidate.candidate_id} was never annotated")
     labels = rubric.labels()
@@ -202,6 +213,17 @@ def export_candidate(candidate: Candidate, domain: Domain) -> ExportCandidate:
         judge_first_flawed_step=rubric.first_flawed_step,
         answer=candidate.answer,
         rubric_scores=scores_model(domain)(**{k: rubric.scores[k] for k in DIMENSIONS[domain]}),
+        judge=rubric.judge,
+        judge_samples=rubric.samples,
+        judge_agreement=(
+            round(sum(rubric.agreement.values()) / len(rubric.agreement), 6)
+            if rubric.samples > 1 and rubric.agreement
+            else None
+        ),
+        rule_rubric_scores=None
+        if second is None
+        else scores_model(domain)(**{k: second.scores[k] for k in DIMENSIONS[domain]}),
+        rule_rubric_score_raw=None if second is None else second.rubric_score,
         uplift=up.uplift if up else None,
         executor_runs=up.runs if up else None,
         executor_success_with=up.with_trace if up else None,

@@ -13,6 +13,12 @@ measures apply to whichever judge annotated:
   (`kinds.spec.QUALITY`) drops at all.
 - `strong_rate`, and `strong_unmeasured`: negatives labelled strong although the judge located
   no flaw in them, so nothing it measured backs the label.
+
+Where a model judged (the rule judge scores beside it): `sample_agreement`, the mean share of
+its samples within one label of their majority (when it sampled more than once);
+`rule_order_agreement`, the share of negatives both judges put on the same side of their
+reference (below it, level, or above); `rule_label_agreement`, the mean share of dimensions
+whose labels are within one of each other.
 """
 
 from __future__ import annotations
@@ -39,6 +45,16 @@ def judge_measures(domain: str, items: list[NegativeFacts]) -> dict[str, Any]:
         "strong_rate": _rate(len(strong), len(items)),
         "strong_unmeasured": sum(1 for f in strong if not f.judge_found_flaw),
     }
+    sampled = [f.sample_agreement for f in items if f.sample_agreement is not None]
+    if sampled:
+        measures["sample_agreement"] = round(sum(sampled) / len(sampled), 4)
+    paired = [f for f in items if f.rule_margin is not None]
+    if paired:
+        same = sum(1 for f in paired if _side(f.margin) == _side(f.rule_margin or 0.0))
+        measures["rule_order_agreement"] = _rate(same, len(paired))
+    labels = [f.rule_label_agreement for f in items if f.rule_label_agreement is not None]
+    if labels:
+        measures["rule_label_agreement"] = round(sum(labels) / len(labels), 4)
     if quality and len(quality) == len(scored):
         dims = QUALITY.get(domain, frozenset())
         dropped = sum(1 for f in quality if any(d > 0 for n, d in f.drops if n in dims))
@@ -52,6 +68,10 @@ def target_drops_most(facts: NegativeFacts, target: str) -> bool:
     if target not in drops or drops[target] <= 0:
         return False
     return all(drop < drops[target] for name, drop in drops.items() if name != target)
+
+
+def _side(margin: float) -> int:
+    return (margin > 0) - (margin < 0)
 
 
 def _rate(hits: int, total: int) -> float | None:

@@ -61,6 +61,13 @@ class NegativeFacts:
     """Candidate indices of the edited steps, propagated fallout included."""
     flawed_at: int | None = None
     """Candidate index of the first flawed step (None for quality-only kinds)."""
+    judge: str = ""
+    sample_agreement: float | None = None
+    """A sampled model judge: mean share of its samples within one label of the majority."""
+    rule_margin: float | None = None
+    """The rule judge's reference total minus this negative's, when a model judged."""
+    rule_label_agreement: float | None = None
+    """Share of dimensions whose model label is within one of the rule judge's."""
     steps: int = 0
     new_number_shape: bool = False
     """An edited step writes a number of a shape (sign, decimals, fraction) the reference lacks."""
@@ -247,7 +254,30 @@ def _facts(
         total=float(neg["rubric"]["total"]),
         drops=_drops(ref.get("rubric_scores") or {}, neg.get("rubric_scores") or {}),
         judge_found_flaw=judge is not None,
+        **_second_opinion(ref, neg),
     )
+
+
+def _second_opinion(ref: dict[str, Any], neg: dict[str, Any]) -> dict[str, Any]:
+    """How a model judge's verdict on this negative stands against its samples and against
+    the rule judge (nothing when the rules judged)."""
+    out: dict[str, Any] = {
+        "judge": neg.get("judge") or "",
+        "sample_agreement": neg.get("judge_agreement"),
+    }
+    rule_ref, rule_neg = ref.get("rule_rubric_score_raw"), neg.get("rule_rubric_score_raw")
+    if rule_ref is not None and rule_neg is not None:
+        out["rule_margin"] = round((float(rule_ref) - float(rule_neg)) / 10, 6)
+    model, rules = neg.get("rubric_scores") or {}, neg.get("rule_rubric_scores") or {}
+    shared = [name for name in model if name in rules]
+    if shared:
+        near = sum(1 for n in shared if abs(_label(model[n]) - _label(rules[n])) <= 1)
+        out["rule_label_agreement"] = round(near / len(shared), 6)
+    return out
+
+
+def _label(score: float) -> int:
+    return min(4, max(0, int(float(score) // 2)))
 
 
 def _drops(

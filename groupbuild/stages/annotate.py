@@ -16,6 +16,7 @@ async def annotate(draft: Draft, ctx: StageContext) -> Draft:
     runs = ctx.config.uplift.runs if ctx.executor.supports(seed.domain) else 0
     without = await successes(ctx.executor, seed, None, runs, draft.oracle) if runs else 0
     executor_name = getattr(ctx.executor, "name", type(ctx.executor).__name__)
+    second = ctx.second_judge
 
     async def score(candidate: Candidate) -> Candidate | StageReject:
         try:
@@ -28,7 +29,10 @@ async def annotate(draft: Draft, ctx: StageContext) -> Draft:
                 )
         except StageReject as exc:
             return exc
-        return candidate.model_copy(update={"rubric": rubric, "uplift": uplift})
+        rule_rubric = None if second is None else await second.score(seed, candidate.trace)
+        return candidate.model_copy(
+            update={"rubric": rubric, "rule_rubric": rule_rubric, "uplift": uplift}
+        )
 
     results = await settle(score(ref), *(score(c) for c in draft.candidates))
     scored_ref = results[0]

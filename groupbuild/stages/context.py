@@ -19,6 +19,9 @@ class StageContext:
     perturber: Perturber
     judge: Judge
     executor: Executor
+    second_judge: Judge | None = None
+    """The rule judge beside a model judge (offline, milliseconds): the audit reports how
+    often the two agree."""
 
 
 Stage = Callable[[Draft, StageContext], Awaitable[Draft]]

@@ -17,6 +17,7 @@ from pipeline_helpers import exported_groups
 
 from groupbuild.config import Config, SeedsConfig, SeedSource, load_config
 from groupbuild.kinds import offered
+from groupbuild.report.audit import audit
 from groupbuild.runner import run
 from groupbuild.schema import Domain, Seed
 from groupbuild.seeds import load_seeds
@@ -211,6 +212,21 @@ def test_every_role_on_llm_publishes_math_and_code_groups_of_real_model_edits(
             # The scripted judge gives 2.0 only to a trace holding an edit the script made.
             assert {n["rubric_score_raw"] for n in negatives} == {2.0}
             assert {p["rubric_score_raw"] for p in group["positive_pool"]} == {8.0}
+            # The rule judge scored beside the model judge, and both verdicts are published.
+            for candidate in [*negatives, *group["positive_pool"]]:
+                assert candidate["judge"] == "local-model"
+                assert set(candidate["rule_rubric_scores"]) == set(candidate["rubric_scores"])
+                assert candidate["rule_rubric_score_raw"] is not None
+        # The audit measures how often the two judges order a negative against its reference
+        # alike: here the model always puts the reference above, so it is the rules' share.
+        rule_below = [
+            g["positive_pool"][0]["rule_rubric_score_raw"] > n["rule_rubric_score_raw"]
+            for g in groups
+            for n in g["negative_bank"]
+        ]
+        measured = audit(dist, max_groups=None)["domains"][domain.value]["negatives"]["judge"]
+        assert measured["rule_order_agreement"] == round(sum(rule_below) / len(rule_below), 4)
+        assert 0 <= measured["rule_label_agreement"] <= 1
         published[domain.value] = {n["negative_kind"] for g in groups for n in g["negative_bank"]}
         assert published[domain.value] <= set(llm_kinds(domain)) & set(script.real_edits)
     assert len(published["math"]) >= 6, published
