@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -67,6 +68,10 @@ class Signals:
     """Values stated in prose with no computation behind them anywhere."""
     missing: tuple[mt.Quantity, ...] = ()
     """Values a computation is built on that no step derives or states (a missing step)."""
+    gap: bool = False
+    """The answer is wrong though every step checks, a number the problem gives goes unused and
+    no given number is used twice: read as a missing step (the one that would use it), not as a
+    misreading, which would put one given number where another belongs."""
     fenced: tuple[mt.Quantity, ...] = ()
     """Dangling endpoints of a difference exactly one off a value given or derived before: a
     count made inclusive or exclusive (a fencepost slip), so a calculation error, not a gap."""
@@ -125,6 +130,21 @@ def measure(seed: Seed, trace: Trace) -> Signals:
         for q in operands
         if q not in carried and not (q.value in stated_at and stated_at[q.value] <= q.step)
     )
+    reused = Counter(
+        q.value
+        for qs in flow
+        for q in qs
+        if q.source == "problem" and q.role == "operand" and q.value not in mt.ALWAYS_KNOWN
+    )
+    quiet = not (mt.count_false(trace) or dangling or adjusted)
+    gap = (
+        answer is not None
+        and not correct
+        and answer not in earlier
+        and quiet
+        and ignored > 0
+        and all(n == 1 for n in reused.values())
+    )
     return Signals(
         equations=sum(len(mt.parse_step(s).equations) for s in steps),
         false_steps=tuple(mt.false_equations(trace)),
@@ -145,6 +165,7 @@ def measure(seed: Seed, trace: Trace) -> Signals:
         asserted=asserted,
         missing=missing,
         fenced=fenced,
+        gap=gap,
     )
 
 
@@ -222,6 +243,9 @@ def score(s: Signals) -> dict[str, float]:
     understanding = 10 - 0.7 * min(3, s.ignored_given)
     if s.drifted:
         understanding -= 7.5
+    elif s.gap:
+        understanding -= 1.0
+        coherence -= 7.0
     elif not s.correct and not s.located and s.answer is not None:
         understanding -= 7.0 + 1.5 * _farness(s)
     elif not s.correct:
@@ -282,6 +306,11 @@ def _reason(s: Signals) -> str:
         parts.append(
             f"The trace ends on {mt.canonical(s.answer)}, an intermediate quantity, "
             "not the one asked."
+        )
+    elif s.gap:
+        parts.append(
+            f"The trace's answer {mt.canonical(s.answer)} is not the correct one, though every "
+            "step checks: a number the problem gives is never used, so a step is missing."
         )
     elif not s.located:
         parts.append(

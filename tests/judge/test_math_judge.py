@@ -145,3 +145,23 @@ def test_a_value_one_off_outside_a_difference_stays_a_carry_error() -> None:
         )
     )
     assert _most_dropped(seed, reference, carried) == "step_coherence"
+
+
+def test_a_wrong_answer_leaving_a_given_number_unused_is_a_missing_step() -> None:
+    seed, reference = CASES[1]
+    rewired = Trace(steps=(reference.steps[0], "He earned 0.3 x 45 = $13.5."))
+    rubric = judge_math(seed, rewired)
+    assert _most_dropped(seed, reference, rewired) == "step_coherence"
+    assert "never used" in rubric.reason
+
+
+def test_a_given_number_used_in_place_of_another_stays_a_misreading() -> None:
+    seed, reference = CASES[1]
+    misread = Trace(
+        steps=(
+            reference.steps[0],
+            "He worked 45 x 18 = 810 minutes.",
+            "He earned 0.3 x 810 = $243.",
+        )
+    )
+    assert _most_dropped(seed, reference, misread) == "problem_understanding"
