@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -67,6 +68,13 @@ class Signals:
     """Values stated in prose with no computation behind them anywhere."""
     missing: tuple[mt.Quantity, ...] = ()
     """Values a computation is built on that no step derives or states (a missing step)."""
+    gap: bool = False
+    """The answer is wrong though every step checks, a number the problem gives goes unused and
+    no given number is used twice: read as a missing step (the one that would use it), not as a
+    misreading, which would put one given number where another belongs."""
+    fenced: tuple[mt.Quantity, ...] = ()
+    """Dangling endpoints of a difference exactly one off a value given or derived before: a
+    count made inclusive or exclusive (a fencepost slip), so a calculation error, not a gap."""
 
     @property
     def located(self) -> bool:
@@ -76,7 +84,9 @@ class Signals:
     @property
     def unbacked(self) -> bool:
         """A located flaw that breaks a computation (a bare assertion only weakens support)."""
-        return bool(self.false_count or self.missing or self.carried or self.adjusted)
+        return bool(
+            self.false_count or self.missing or self.carried or self.adjusted or self.fenced
+        )
 
 
 def measure(seed: Seed, trace: Trace) -> Signals:
@@ -112,12 +122,28 @@ def measure(seed: Seed, trace: Trace) -> Signals:
     adjusted = tuple(j for j, s in enumerate(steps) if _ADJUSTED.search(s))
     asserted = tuple(q for q in dangling if q.role == "mention")
     stated_at = {q.value: q.step for q in reversed(asserted)}
-    operands = [q for q in dangling if q.role != "mention"]
+    fenced = tuple(_fenceposts(steps, flow, given))
+    operands = [q for q in dangling if q.role != "mention" and q not in fenced]
     carried = tuple(q for q in operands if _near(q, flow))
     missing = tuple(
         q
         for q in operands
         if q not in carried and not (q.value in stated_at and stated_at[q.value] <= q.step)
+    )
+    reused = Counter(
+        q.value
+        for qs in flow
+        for q in qs
+        if q.source == "problem" and q.role == "operand" and q.value not in mt.ALWAYS_KNOWN
+    )
+    quiet = not (mt.count_false(trace) or dangling or adjusted)
+    gap = (
+        answer is not None
+        and not correct
+        and answer not in earlier
+        and quiet
+        and ignored > 0
+        and all(n == 1 for n in reused.values())
     )
     return Signals(
         equations=sum(len(mt.parse_step(s).equations) for s in steps),
@@ -138,7 +164,43 @@ def measure(seed: Seed, trace: Trace) -> Signals:
         / max(1, sum(map(len, steps))),
         asserted=asserted,
         missing=missing,
+        fenced=fenced,
+        gap=gap,
     )
+
+
+_MINUS = frozenset("-–−")
+
+
+def _fenceposts(
+    steps: tuple[str, ...], flow: tuple[tuple[mt.Quantity, ...], ...], given: frozenset[Fraction]
+) -> list[mt.Quantity]:
+    """Dangling whole operands written beside a minus sign whose value is one more or one less
+    than a value the problem gives or an earlier step derives: `30 - 13` where 12 was derived
+    reads as an endpoint counted inclusively instead of exclusively (or the reverse)."""
+    out = []
+    for j, quantities in enumerate(flow):
+        before = given | {x.value for qs in flow[:j] for x in qs if x.role == "result"}
+        tokens = mt.parse_step(steps[j]).tokens
+        for q in quantities:
+            if q.source != "dangling" or q.role != "operand" or q.value.denominator != 1:
+                continue
+            if not ({q.value + 1, q.value - 1} & before) or not _beside_minus(tokens, q.token):
+                continue
+            out.append(q)
+    return out
+
+
+def _beside_minus(tokens: tuple[mt.Tok, ...], i: int) -> bool:
+    """The nearest operator-or-number token on either side of token `i` (units skipped) is a
+    minus sign."""
+    for step in (-1, 1):
+        k = i + step
+        while 0 <= k < len(tokens) and tokens[k].kind == "unit":
+            k += step
+        if 0 <= k < len(tokens) and tokens[k].kind == "op" and tokens[k].text in _MINUS:
+            return True
+    return False
 
 
 def _near(q: mt.Quantity, flow: tuple[tuple[mt.Quantity, ...], ...]) -> bool:
@@ -173,7 +235,7 @@ def score(s: Signals) -> dict[str, float]:
     restated, unused = len(s.rederived), len(s.unused)
     per_step = 2.0 / max(1, s.steps)
     redundancy = 3.5 * (1 - 0.5 ** (restated + 0.5 * unused)) + per_step * min(3, restated)
-    errors = s.false_count + len(s.adjusted)
+    errors = s.false_count + len(s.adjusted) + len(s.fenced)
     calc = calculation(errors) if s.equations else 6.0
     coherence = 10 - redundancy - 0.5 * s.false_count - 1.0 * asserted
     coherence -= (7.0 + 0.8 * (missing - 1)) if missing else 0.0
@@ -181,6 +243,9 @@ def score(s: Signals) -> dict[str, float]:
     understanding = 10 - 0.7 * min(3, s.ignored_given)
     if s.drifted:
         understanding -= 7.5
+    elif s.gap:
+        understanding -= 1.0
+        coherence -= 7.0
     elif not s.correct and not s.located and s.answer is not None:
         understanding -= 7.0 + 1.5 * _farness(s)
     elif not s.correct:
@@ -242,6 +307,11 @@ def _reason(s: Signals) -> str:
             f"The trace ends on {mt.canonical(s.answer)}, an intermediate quantity, "
             "not the one asked."
         )
+    elif s.gap:
+        parts.append(
+            f"The trace's answer {mt.canonical(s.answer)} is not the correct one, though every "
+            "step checks: a number the problem gives is never used, so a step is missing."
+        )
     elif not s.located:
         parts.append(
             f"The trace's answer {mt.canonical(s.answer)} is not the correct one, though every "
@@ -254,7 +324,13 @@ def _reason(s: Signals) -> str:
         parts.append(f"{s.false_count} equation(s) do not hold (step {steps}).")
     elif s.adjusted:
         parts.append(f"Step {s.adjusted[0] + 1} adds or removes a 1 the problem never gives.")
-    if s.dangling:
+    if s.fenced:
+        q = s.fenced[0]
+        parts.append(
+            f"Step {q.step + 1} subtracts with {q.text}, one off a value given or derived "
+            "before: an endpoint counted off by one."
+        )
+    elif s.dangling:
         q = s.dangling[0]
         what = "states" if q.role == "mention" else "uses"
         parts.append(f"Step {q.step + 1} {what} {q.text}, which is neither given nor derived.")

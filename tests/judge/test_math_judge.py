@@ -112,3 +112,56 @@ def test_false_equation_is_located_and_costs_calculation_correctness() -> None:
 def test_judge_sees_only_problem_gold_and_trace() -> None:
     seed, reference = CASES[1]
     assert judge_math(seed, reference) == judge_math(seed, Trace(steps=reference.steps))
+
+
+def test_a_derived_endpoint_moved_by_one_in_a_difference_is_a_calculation_error() -> None:
+    seed, reference = CASES[2]
+    shifted = Trace(
+        steps=(
+            *reference.steps[:2],
+            "She keeps 60 - 16 = 44 pens.",
+            "After using some she has 44 - 9 = 35 pens.",
+        )
+    )
+    rubric = judge_math(seed, shifted)
+    assert _most_dropped(seed, reference, shifted) == "calculation_correctness"
+    assert rubric.first_flawed_step == 2
+    assert "off by one" in rubric.reason
+
+
+def test_a_given_endpoint_moved_by_one_in_a_difference_is_a_calculation_error() -> None:
+    seed, reference = CASES[2]
+    shifted = Trace(steps=(*reference.steps[:-1], "After using some she has 45 - 10 = 35 pens."))
+    assert _most_dropped(seed, reference, shifted) == "calculation_correctness"
+
+
+def test_a_value_one_off_outside_a_difference_stays_a_carry_error() -> None:
+    seed, reference = CASES[0]
+    carried = Trace(
+        steps=(
+            reference.steps[0],
+            "In total she made 36 + 19 = 55 muffins.",
+            "She has 55 - 40 = 15 muffins left.",
+        )
+    )
+    assert _most_dropped(seed, reference, carried) == "step_coherence"
+
+
+def test_a_wrong_answer_leaving_a_given_number_unused_is_a_missing_step() -> None:
+    seed, reference = CASES[1]
+    rewired = Trace(steps=(reference.steps[0], "He earned 0.3 x 45 = $13.5."))
+    rubric = judge_math(seed, rewired)
+    assert _most_dropped(seed, reference, rewired) == "step_coherence"
+    assert "never used" in rubric.reason
+
+
+def test_a_given_number_used_in_place_of_another_stays_a_misreading() -> None:
+    seed, reference = CASES[1]
+    misread = Trace(
+        steps=(
+            reference.steps[0],
+            "He worked 45 x 18 = 810 minutes.",
+            "He earned 0.3 x 810 = $243.",
+        )
+    )
+    assert _most_dropped(seed, reference, misread) == "problem_understanding"
