@@ -9,21 +9,7 @@ import pytest
 
 from groupbuild.execute import oracles, sandbox
 from groupbuild.execute.oracles import Oracle, OracleFailure, build_oracle
-from groupbuild.schema import Domain, Seed
-
-
-def _seed(solution: str, tests: list[str], setup: str = "") -> Seed:
-    return Seed(
-        problem_id="bundled:t",
-        source="bundled",
-        source_id="t",
-        domain=Domain.CODE,
-        task_type="python_function",
-        problem="Write the function.",
-        solution=solution,
-        tests=tuple(tests),
-        test_setup=setup,
-    )
+from tests.execute.test_oracles import make_seed
 
 
 def _starts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -45,15 +31,15 @@ TESTS = ["assert pairs((1, 2), 3) == [(1, 3), (2, 3)]", "assert pairs((), 0) == 
 
 def test_literal_arguments_need_one_sandbox_start(monkeypatch: pytest.MonkeyPatch) -> None:
     started = _starts(monkeypatch)
-    assert isinstance(build_oracle(_seed(PAIRS, TESTS)), Oracle)
+    assert isinstance(build_oracle(make_seed(PAIRS, TESTS)), Oracle)
     assert started == [3]  # the probe and the driver on each of the two tests
 
 
 def test_the_one_start_oracle_equals_the_two_start_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    together = build_oracle(_seed(PAIRS, TESTS))
+    together = build_oracle(make_seed(PAIRS, TESTS))
     started = _starts(monkeypatch)
     monkeypatch.setattr(oracles, "literal_inputs", lambda cases: None)
-    apart = build_oracle(_seed(PAIRS, TESTS))
+    apart = build_oracle(make_seed(PAIRS, TESTS))
     assert len(started) == 2
     assert isinstance(together, Oracle) and together == apart
 
@@ -63,7 +49,7 @@ def test_arguments_built_by_the_setup_code_run_probe_and_driver_apart(
 ) -> None:
     started = _starts(monkeypatch)
     program = "def first(xs):\n    return xs[0]\n"
-    seed = _seed(program, ["assert first(ITEMS) == 4"], "ITEMS = [4, 5]")
+    seed = make_seed(program, ["assert first(ITEMS) == 4"], setup="ITEMS = [4, 5]")
     assert isinstance(build_oracle(seed), Oracle)
     assert len(started) == 2
 
@@ -72,7 +58,7 @@ def test_a_reference_failing_its_assert_is_still_named_in_one_start(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     started = _starts(monkeypatch)
-    found = build_oracle(_seed("def inc(n):\n    return n + 2\n", ["assert inc(1) == 2"]))
+    found = build_oracle(make_seed("def inc(n):\n    return n + 2\n", ["assert inc(1) == 2"]))
     assert isinstance(found, OracleFailure) and found.reason == "reference_fails_assert"
     assert len(started) == 1
 
@@ -86,5 +72,5 @@ def test_a_driver_that_prints_other_output_fails_verification(
         return driver(*args) + "    print('extra')\n"
 
     monkeypatch.setattr(oracles, "driver_source", noisy)
-    found = build_oracle(_seed(PAIRS, TESTS))
+    found = build_oracle(make_seed(PAIRS, TESTS))
     assert isinstance(found, OracleFailure) and found.reason == "reference_failed_test"
