@@ -24,6 +24,7 @@ from groupbuild.report.classifier import HashedNgrams
 from groupbuild.report.dataset import group_files, iter_groups
 from groupbuild.stages.validate import numeric_only_change
 from groupbuild.text.cues import cue_words
+from groupbuild.text.math import number_shapes
 
 SAMPLE_SEED = 7
 
@@ -291,7 +292,6 @@ def _drops(
 
 
 _WORD = re.compile(r"[a-z]+|\d+(?:[.,/]\d+)*|[^\sa-z\d]")
-_NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?")
 
 
 def phrases(text: str, names: dict[int, str] | None = None) -> frozenset[int]:
@@ -306,15 +306,6 @@ def phrases(text: str, names: dict[int, str] | None = None) -> frozenset[int]:
             if names is not None:
                 names.setdefault(code, gram)
     return frozenset(found)
-
-
-def number_shapes(text: str) -> set[tuple[bool, int, bool]]:
-    """(negative, decimal places, fraction) of each number written in `text`."""
-    shapes = set()
-    for number in _NUMBER.findall(text):
-        decimals = len(number.split(".", 1)[1].split("/")[0]) if "." in number else 0
-        shapes.add((number.startswith("-"), decimals, "/" in number))
-    return shapes
 
 
 def _with_wording(

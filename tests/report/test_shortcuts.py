@@ -8,7 +8,7 @@ from report.test_audit import _reference, _split, group, negative, write_dataset
 
 from groupbuild.config import AuditThresholds
 from groupbuild.report.audit import audit
-from groupbuild.report.scan import number_shapes
+from groupbuild.text.math import number_shapes
 
 
 def _detours(count: int, phrase: str | None) -> list[dict[str, object]]:
