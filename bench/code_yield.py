@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
+
+from offline_build import build
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -33,18 +33,7 @@ def run(fmt: str, path: Path, limit: int | None, workdir: Path) -> dict[str, obj
     source: dict[str, object] = {"format": fmt, "path": str(path)}
     if limit:
         source["limit"] = limit
-    config = workdir / "bench.yaml"
-    seeds = {"sources": [source], "skip_invalid": True}
-    config.write_text(json.dumps({"name": "bench", "seeds": seeds}))
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "groupbuild.cli", "run", "--quiet", "--config", str(config),
-         "--set", f"runner.runs_dir={workdir / 'runs'}",
-         "--set", f"publish.out_dir={workdir / 'dist'}"],
-        cwd=REPO, stdout=subprocess.DEVNULL, check=True,
-    )  # fmt: skip
-    wall = time.perf_counter() - start
-    summary = json.loads((workdir / "dist" / "summary.json").read_text())
+    summary, wall = build([source], workdir)
     rejects = [json.loads(line) for line in (workdir / "dist" / "rejects.jsonl").open()]
     seed_level = [r for r in rejects if r.get("level") != "candidate"]
     reasons = Counter(f"{r['stage']}:{r['reason']}" for r in seed_level)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
+
+from offline_build import build
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MATH = REPO.parent / "shared" / "data" / "math" / "train.jsonl"
@@ -27,23 +27,8 @@ DEFAULT_MATH = REPO.parent / "shared" / "data" / "math" / "train.jsonl"
 def run(rows: list[str], workdir: Path) -> dict[str, object]:
     seeds = workdir / "math.jsonl"
     seeds.write_text("".join(rows))
-    config = workdir / "bench.yaml"
-    source = {"format": "math", "path": str(seeds)}
-    config.write_text(
-        json.dumps({"name": "bench", "seeds": {"sources": [source], "skip_invalid": True}})
-    )
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "groupbuild.cli", "run", "--quiet", "--config", str(config),
-         "--set", f"runner.runs_dir={workdir / 'runs'}",
-         "--set", f"publish.out_dir={workdir / 'dist'}"],
-        cwd=REPO, stdout=subprocess.DEVNULL, check=False,
-    )  # fmt: skip
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        sys.exit(f"the pipeline failed with exit code {proc.returncode}")
+    summary, wall = build([{"format": "math", "path": str(seeds)}], workdir)
     dist = workdir / "dist"
-    summary = json.loads((dist / "summary.json").read_text())
     rejects = [json.loads(line) for line in (dist / "rejects.jsonl").read_text().splitlines()]
     published: Counter[str] = Counter()
     for path in sorted((dist / "tracelift" / "math").glob("*_groups.jsonl")):

@@ -15,12 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
+
+from offline_build import build
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -40,7 +40,7 @@ COLUMNS = (
 )
 
 
-def build(limits: dict[str, int], workdir: Path) -> tuple[dict[str, Any], float]:
+def build_sets(limits: dict[str, int], workdir: Path) -> tuple[dict[str, Any], float]:
     sources = [
         {"format": fmt, "path": str(path), "limit": limits[name]}
         for name, (fmt, path) in SETS.items()
@@ -49,21 +49,7 @@ def build(limits: dict[str, int], workdir: Path) -> tuple[dict[str, Any], float]
     missing = [s["path"] for s in sources if not Path(str(s["path"])).exists()]
     if missing:
         sys.exit(f"seed file not found: {missing[0]}")
-    config = workdir / "audit.yaml"
-    config.write_text(
-        json.dumps({"name": "audit", "seeds": {"sources": sources, "skip_invalid": True}})
-    )
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "groupbuild.cli", "run", "--quiet", "--config", str(config),
-         "--set", f"runner.runs_dir={workdir / 'runs'}",
-         "--set", f"publish.out_dir={workdir / 'dist'}", "--set", "publish.audit=false"],
-        cwd=REPO, stdout=subprocess.DEVNULL, check=False,
-    )  # fmt: skip
-    if proc.returncode != 0:
-        sys.exit(f"the pipeline failed with exit code {proc.returncode}")
-    summary: dict[str, Any] = json.loads((workdir / "dist" / "summary.json").read_text())
-    return summary, time.perf_counter() - t0
+    return build(sources, workdir, "publish.audit=false")
 
 
 JUDGE_LIMITS = {
@@ -129,7 +115,7 @@ def main() -> None:
     limits = {name: getattr(args, name) for name in SETS}
     workdir = Path(tempfile.mkdtemp(prefix="groupbuild-audit-"))
     try:
-        summary, wall = build(limits, workdir)
+        summary, wall = build_sets(limits, workdir)
         thresholds = AuditThresholds()
         found = audit(workdir / "dist", max_groups=None, thresholds=thresholds)
         if args.keep:
