@@ -19,7 +19,7 @@ import numpy as np
 
 from groupbuild.config import AuditThresholds
 from groupbuild.report.classifier import MAX_TRAIN, HashedNgrams, auc, holdout_scores
-from groupbuild.report.judge_measures import judge_measures
+from groupbuild.report.judge_measures import judge_measures, rate
 from groupbuild.report.scan import DomainScan, NegativeFacts, Sample, Scan, scan
 from groupbuild.report.shortcuts import (
     length_shortcut,
@@ -107,7 +107,7 @@ def _domain(name: str, ds: DomainScan, featurizer: HashedNgrams) -> dict[str, An
         "splits": dict(sorted(ds.splits.items())),
         "reference": {
             "steps": ds.reference_steps,
-            "cue_step_rate": _rate(ds.reference_cue_steps, ds.reference_steps),
+            "cue_step_rate": rate(ds.reference_cue_steps, ds.reference_steps),
             "chars": _stats(ds.reference_chars),
             "rubric_labels": dict(ds.reference_labels.most_common()),
             "uplift": _stats(ds.reference_uplifts),
@@ -141,24 +141,24 @@ def _negatives(items: list[NegativeFacts]) -> dict[str, Any]:
         "length_ratio": _stats([f.chars / max(1, f.ref_chars) for f in items]),
         "cue": {
             "edited_steps": edited,
-            "cue_step_rate": _rate(sum(f.cue_steps for f in items), edited),
-            "matched_reference_cue_rate": _rate(sum(f.cue_matched for f in items), edited),
-            "added_cue_rate": _rate(sum(1 for f in items if f.added_cues), len(items)),
+            "cue_step_rate": rate(sum(f.cue_steps for f in items), edited),
+            "matched_reference_cue_rate": rate(sum(f.cue_matched for f in items), edited),
+            "added_cue_rate": rate(sum(1 for f in items if f.added_cues), len(items)),
             "added_words": dict(Counter(w for f in items for w in f.added_cues).most_common(8)),
         },
-        "answer_change_rate": _rate(sum(answers), len(answers)),
+        "answer_change_rate": rate(sum(answers), len(answers)),
         "margin": {
             **_stats([f.margin for f in items]),
-            "nonpositive_rate": _rate(sum(1 for f in items if f.margin <= 0), len(items)),
+            "nonpositive_rate": rate(sum(1 for f in items if f.margin <= 0), len(items)),
         },
         "first_error_position": _stats(first),
         "first_error_thirds": _thirds(first),
-        "judge_first_error_agreement": _rate(sum(agree), len(agree)),
+        "judge_first_error_agreement": rate(sum(agree), len(agree)),
         "uplift": _stats(uplifts),
         "executor_insensitive": sum(f.executor_insensitive for f in items),
         "rubric_labels": dict(labels.most_common()),
-        "diff_as_published_rate": _rate(sum(f.diff_as_published for f in items), len(items)),
-        "span_coverage": _rate(sum(f.span_covers for f in items), len(items)),
+        "diff_as_published_rate": rate(sum(f.diff_as_published for f in items), len(items)),
+        "span_coverage": rate(sum(f.span_covers for f in items), len(items)),
     }
 
 
@@ -246,10 +246,6 @@ def _kind_auc(samples: list[Sample], scores: np.ndarray | None, kind: str) -> fl
 
 def _count(samples: list[Sample], label: int, held_out: bool) -> int:
     return sum(1 for s in samples if s.label == label and s.held_out == held_out)
-
-
-def _rate(hits: int, total: int) -> float | None:
-    return round(hits / total, 4) if total else None
 
 
 def _stats(values: list[float] | list[int]) -> dict[str, float | int | None]:

@@ -39,10 +39,10 @@ def judge_measures(domain: str, items: list[NegativeFacts]) -> dict[str, Any]:
     quality = [f for f in scored if f.signature == "Q"]
     strong = [f for f in items if f.rubric_label == "strong"]
     measures: dict[str, Any] = {
-        "target_rate": _rate(sum(target_drops_most(f, t) for f, t in aimed), len(aimed)),
-        "band_share": _rate(bands.most_common(1)[0][1], len(items)) if items else None,
-        "tie_rate": _rate(sum(1 for f in items if f.margin == 0), len(items)),
-        "strong_rate": _rate(len(strong), len(items)),
+        "target_rate": rate(sum(target_drops_most(f, t) for f, t in aimed), len(aimed)),
+        "band_share": rate(bands.most_common(1)[0][1], len(items)) if items else None,
+        "tie_rate": rate(sum(1 for f in items if f.margin == 0), len(items)),
+        "strong_rate": rate(len(strong), len(items)),
         "strong_unmeasured": sum(1 for f in strong if not f.judge_found_flaw),
     }
     sampled = [f.sample_agreement for f in items if f.sample_agreement is not None]
@@ -51,14 +51,14 @@ def judge_measures(domain: str, items: list[NegativeFacts]) -> dict[str, Any]:
     paired = [f for f in items if f.rule_margin is not None]
     if paired:
         same = sum(1 for f in paired if _side(f.margin) == _side(f.rule_margin or 0.0))
-        measures["rule_order_agreement"] = _rate(same, len(paired))
+        measures["rule_order_agreement"] = rate(same, len(paired))
     labels = [f.rule_label_agreement for f in items if f.rule_label_agreement is not None]
     if labels:
         measures["rule_label_agreement"] = round(sum(labels) / len(labels), 4)
     if quality and len(quality) == len(scored):
         dims = QUALITY.get(domain, frozenset())
         dropped = sum(1 for f in quality if any(d > 0 for n, d in f.drops if n in dims))
-        measures["quality_drop_rate"] = _rate(dropped, len(quality))
+        measures["quality_drop_rate"] = rate(dropped, len(quality))
     return measures
 
 
@@ -74,5 +74,6 @@ def _side(margin: float) -> int:
     return (margin > 0) - (margin < 0)
 
 
-def _rate(hits: int, total: int) -> float | None:
+def rate(hits: int, total: int) -> float | None:
+    """`hits / total` to 4 places; None for an empty set."""
     return round(hits / total, 4) if total else None
