@@ -165,7 +165,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--engines", nargs="+", default=["local", "ray"])
     parser.add_argument("--cpus", type=int, default=2, help="local workers / local Ray CPUs")
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, help="runner.ray.batch_size (the config's)")
     parser.add_argument("--llm", action="store_true", help="the judge on the local server")
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--actors", type=int, default=8)
@@ -174,7 +174,7 @@ def main() -> None:
     args = parser.parse_args()
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]), flush=True)
     server = None
-    extra = [f"runner.ray.batch_size={args.batch_size}"]
+    extra = [f"runner.ray.batch_size={args.batch_size}"] if args.batch_size else []
     if args.llm:
         server, url = start_server(args.latency)
         os.environ["SCALE_BENCH_KEY"] = "sk-local"

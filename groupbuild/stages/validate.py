@@ -152,6 +152,11 @@ def validate_draft(draft: Draft, config: ValidateConfig, max_negatives: int) -> 
             "too_few_negatives",
             f"{len(kept)} of {len(draft.candidates)} passed the gates; dropped: {reasons or '-'}",
         )
+    kinds = len({c.kind for c in kept})
+    if kinds < config.min_kinds:
+        raise StageReject(
+            "too_few_kinds", f"{len(kept)} negatives passed the gates, of {kinds} kinds"
+        )
     chosen = select_negatives(seed, kept, max_negatives)
     for cand in kept:
         if cand not in chosen:
@@ -163,12 +168,20 @@ def select_negatives(seed: Seed, kept: list[Candidate], limit: int) -> list[Cand
     """At most `limit` negatives, taking signatures in turn (A, S, Q) so a group mixes outcomes.
 
     Within a signature the order is a hash of the candidate, so no kind is favoured by its place
-    in the enum, and the choice is the same on every run.
+    in the enum, and the choice is the same on every run; a kind's second site comes after every
+    kind's first.
     """
     if len(kept) <= limit:
         return kept
     by_signature: dict[Signature, list[Candidate]] = {s: [] for s in Signature}
-    for cand in sorted(kept, key=lambda c: digest([seed.problem_id, c.candidate_id])):
+    first: dict[str | None, str] = {}
+    for cand in kept:
+        first.setdefault(cand.kind, cand.candidate_id)
+    ordered = sorted(
+        kept,
+        key=lambda c: (first[c.kind] != c.candidate_id, digest([seed.problem_id, c.candidate_id])),
+    )
+    for cand in ordered:
         by_signature[spec_for(seed.domain, cand.kind or "").signature].append(cand)
     chosen: list[Candidate] = []
     while len(chosen) < limit:

@@ -102,8 +102,10 @@ def test_a_real_llama_cpp_judge_scores_every_trace_and_groups_are_published(llam
         f"""name: llama
 seeds: {{sources: [{{format: bundled, path: seeds}}]}}
 roles: {{judge: {judge}}}
-perturb: {{kinds: {{math: {json.dumps(MATH_KINDS)}, code: {json.dumps(CODE_KINDS)}}}}}
-validate: {{require_ordering: false, min_negatives: 2}}
+perturb:
+  kinds: {{math: {json.dumps(MATH_KINDS)}, code: {json.dumps(CODE_KINDS)}}}
+  sites_per_kind: 1
+validate: {{require_ordering: false, min_negatives: 2, min_kinds: 2}}
 uplift: {{runs: 1}}
 runner: {{runs_dir: runs, progress: false}}
 publish: {{out_dir: dist}}
