@@ -14,6 +14,7 @@ from groupbuild.kinds.registry import Edit
 from groupbuild.schema import Seed, Trace
 from groupbuild.text.math import latex_eval as le
 from groupbuild.text.math import latex_flow as lf
+from groupbuild.text.math import restate
 from groupbuild.text.math.latex import boxed_spans, math_spans
 
 
@@ -88,7 +89,6 @@ def _newly_asserted(ref: tuple[str, ...], cand: tuple[str, ...], problem: str) -
 
 
 _SIMPLE = re.compile(r"^\s*(\d+)\s*(\+|-|\\cdot|\\times)\s*(\d+)\s*$")
-_LEADS = ("Put another way, ", "In other words, ", "Going the other way, ", "Put simply, ")
 
 
 def _restatable(text: str) -> list[str]:
@@ -116,8 +116,7 @@ def redundant_detour(seed: Seed, reference: Trace, rng: random.Random) -> Edit |
     whole = [(j, _restated(ctx.steps[j])) for j in range(last) if math_spans(ctx.steps[j])]
     rng.shuffle(whole)
     for j, said in [*spans, *whole]:
-        step = f"{rng.choice(_LEADS)}{said}"
-        edit = _inserted(ctx, j, step)
+        edit = _inserted(ctx, j, restate.pick_opener(ctx.steps, rng) + said)
         if edit is not None:
             return edit
     given = _restatable(ctx.problem)
@@ -158,7 +157,7 @@ def _inverse_detour(
             line = f"\\frac{{{c}}}{{{b}}} = {a}"
         else:
             continue
-        step = f"{rng.choice(_LEADS)}${line}$."
+        step = f"{restate.pick_opener(ctx.steps, rng)}${line}$."
         if not le.claims(step) or le.count_false([step]):
             continue
         edit = _inserted(ctx, j, step)
@@ -221,7 +220,7 @@ def prove_redundant_detour(c: LatexCase) -> str | None:
 
 
 def _restated(text: str) -> str:
-    """A whole step said again after a lead-in (`Put another way, we have ...`)."""
+    """A whole step said again after an opener the trace writes itself (`So we have ...`)."""
     body = text.rstrip()
     if body[:1].isupper() and body[1:2].islower():
         body = body[0].lower() + body[1:]
