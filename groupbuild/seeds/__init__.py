@@ -17,6 +17,7 @@ from groupbuild.seeds.decontam import Contamination, read_eval_items
 from groupbuild.seeds.dedup import Deduplicator
 from groupbuild.seeds.ids import record_reject_id
 from groupbuild.seeds.loader import FORMATS, iter_source, resolve
+from groupbuild.seeds.seen import SeenKeys
 
 __all__ = ["FORMATS", "SeedFormatError", "SeedStream", "iter_source", "load_seeds"]
 
@@ -45,7 +46,7 @@ class SeedStream(Iterator[Seed | Reject]):
             items = read_eval_items((resolve(f, base_dir), f) for f in decon.files)
             contamination = Contamination(items, ngram=decon.ngram, threshold=decon.threshold)
         dedup = Deduplicator(cfg.near_duplicate_threshold)
-        claimed: set[str] = set()
+        claimed = SeenKeys()
         for source in cfg.sources:
             results = iter_source(
                 source, base_dir=base_dir, skip_invalid=cfg.skip_invalid, limits=cfg.limits
@@ -59,7 +60,7 @@ class SeedStream(Iterator[Seed | Reject]):
                 yield _claim(result, claimed)
 
 
-def _taken(seed: Seed, claimed: set[str]) -> Reject | None:
+def _taken(seed: Seed, claimed: SeenKeys) -> Reject | None:
     """A seed whose id a record before it already holds cannot be kept under that id."""
     if seed.problem_id not in claimed:
         return None
@@ -72,7 +73,7 @@ def _taken(seed: Seed, claimed: set[str]) -> Reject | None:
     )
 
 
-def _claim(result: Seed | Reject, claimed: set[str]) -> Seed | Reject:
+def _claim(result: Seed | Reject, claimed: SeenKeys) -> Seed | Reject:
     """Record `result`'s id as used; a reject whose id is used already gets a `#n` suffix.
 
     So every id the stage yields is distinct (the same file listed twice included), and the

@@ -3,7 +3,8 @@
 Both checks compare words and symbols, so problems that differ only in which brackets or
 operators they are about (HumanEval/56 "<>" and /61 "()") are both kept.
 
-Memory grows per kept seed by a 64-bit text hash, its shingle hashes and band keys; never by text.
+What is kept per seed (a 64-bit text hash, its shingle hashes and band keys; never its text)
+is kept on disk (`seeds.seen`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import unicodedata
 from groupbuild.schema import Reject, Seed
 from groupbuild.seeds.ids import record_reject_id
 from groupbuild.seeds.minhash import LSHIndex, shingle_hashes
+from groupbuild.seeds.seen import SeenKeys
 
 SHINGLE_WORDS = 5
 _WORD = re.compile(r"\w+")
@@ -51,8 +53,8 @@ class Deduplicator:
 
     def __init__(self, near_threshold: float, *, num_perm: int = 128) -> None:
         self._near = LSHIndex(near_threshold, num_perm=num_perm)
-        self._exact: dict[bytes, str] = {}
-        self._ids: set[str] = set()
+        self._exact = SeenKeys()
+        self._ids = SeenKeys()
 
     def check(self, seed: Seed) -> Reject | None:
         """A reject if `seed` duplicates a kept seed; otherwise keep it and return None."""
@@ -69,7 +71,7 @@ class Deduplicator:
             kept, score = found
             return _reject(seed, "near_duplicate", f"duplicate of {kept} (Jaccard {score:.2f})")
         self._ids.add(seed.problem_id)
-        self._exact[key] = seed.problem_id
+        self._exact.add(key, seed.problem_id)
         return None
 
 
