@@ -10,6 +10,7 @@ wall seconds and the run's peak RSS, and the growth from the smallest size to th
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,17 +31,11 @@ def peak_mb(size: int, work: Path) -> tuple[float, float]:
         "--set", f"runner.runs_dir={work / f'runs-{size}'}",
     ]  # fmt: skip
     started = time.perf_counter()
-    # A fresh interpreter per size: RUSAGE_CHILDREN's peak is the largest child so far.
-    probe = [sys.executable, "-c", _PROBE, *command]
-    out = subprocess.run(probe, cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    return time.perf_counter() - started, int(out.split()[-1]) / 1024
-
-
-_PROBE = """
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not all children's
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"the seeds stage failed at {size} seeds")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
 def main() -> None:

@@ -1,4 +1,6 @@
-"""Streaming duplicate filter: repeated ids, exact duplicates, near duplicates; first seen wins.
+"""Streaming duplicate filter: exact and near duplicates of the text; first seen wins.
+
+Repeated ids are the seed stream's to refuse (`seeds._taken`): it sees every record's id.
 
 Both checks compare words and symbols, so problems that differ only in which brackets or
 operators they are about (HumanEval/56 "<>" and /61 "()") are both kept.
@@ -54,12 +56,9 @@ class Deduplicator:
     def __init__(self, near_threshold: float, *, num_perm: int = 128) -> None:
         self._near = LSHIndex(near_threshold, num_perm=num_perm)
         self._exact = SeenKeys()
-        self._ids = SeenKeys()
 
     def check(self, seed: Seed) -> Reject | None:
         """A reject if `seed` duplicates a kept seed; otherwise keep it and return None."""
-        if seed.problem_id in self._ids:
-            return _reject(seed, "duplicate_id", f"{seed.problem_id} was already loaded")
         found_tokens = tokens(seed.problem)
         key = text_key(found_tokens)
         first = self._exact.get(key)
@@ -70,7 +69,6 @@ class Deduplicator:
         if found is not None:
             kept, score = found
             return _reject(seed, "near_duplicate", f"duplicate of {kept} (Jaccard {score:.2f})")
-        self._ids.add(seed.problem_id)
         self._exact.add(key, seed.problem_id)
         return None
 
