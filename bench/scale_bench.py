@@ -7,9 +7,12 @@ Each (engine, size) is one `groupbuild run` in a fresh session, as a user runs i
 `gsm8k_form_seeds.py` (distinct, templated, answers computed). A sampler reads every process of
 that session from /proc every 0.2 s and keeps each one's `VmHWM` (its own peak RSS): the driver,
 each worker (the local engine's pool, Ray's task and actor workers) and Ray's own services
-(raylet, GCS, agents), reported apart. Throughput is seeds per second of the pipeline's wall
-time (the run minus the seeds and publish steps, which both engines share; Ray's start-up
-counts against it). The ray engine runs on a local Ray of `--cpus` CPUs.
+(raylet, GCS, agents), reported apart; beside it the peak of its private memory (`RssAnon`:
+RSS less the pages of files and of shared memory, such as Ray's object store, which a Ray
+worker maps and touches and which `VmHWM` counts in every process that does). Throughput is
+seeds per second of the pipeline's wall time (the run minus the seeds and publish steps, which
+both engines share; Ray's start-up counts against it). The ray engine runs on a local Ray of
+`--cpus` CPUs.
 
 `--llm` puts the judge on the local OpenAI-compatible test server (its own process, `--latency`
 per request) and compares the engines on that path: the ray engine with `--actors` judge actors.
@@ -50,6 +53,7 @@ class Peaks:
 
     driver: int
     kb: dict[int, int] = field(default_factory=dict)
+    anon_kb: dict[int, int] = field(default_factory=dict)
     kind: dict[int, str] = field(default_factory=dict)
 
     def sample(self, sid: int) -> None:
@@ -59,20 +63,22 @@ class Peaks:
                 stat = (status.parent / "stat").read_text()
                 if int(stat[stat.rfind(")") + 2 :].split()[3]) != sid:
                     continue
-                hwm = _field(status.read_text(), "VmHWM")
+                text = status.read_text()
+                hwm, anon = _field(text, "VmHWM"), _field(text, "RssAnon")
                 cmd = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             except (OSError, ValueError, IndexError):
                 continue
             if hwm is None:
                 continue
             self.kb[pid] = max(self.kb.get(pid, 0), hwm)
+            self.anon_kb[pid] = max(self.anon_kb.get(pid, 0), anon or 0)
             self.kind[pid] = self._kind(pid, cmd, self.kind.get(pid))
 
     def _kind(self, pid: int, cmd: str, known: str | None) -> str:
         if pid == self.driver:
             return "driver"
-        if "groupbuild.cli" in cmd:
-            return "worker"  # a local engine pool process (forked from the driver)
+        if "multiprocessing.forkserver" in cmd:
+            return "worker"  # a local engine pool process (or the fork server they come from)
         if "ray::" in cmd and "Agent" not in cmd:
             return "worker"  # a Ray task or actor worker (IDLE between tasks)
         if known == "worker":
@@ -84,6 +90,9 @@ class Peaks:
         workers = [kb for pid, kb in self.kb.items() if self.kind[pid] == "worker"]
         system = [kb for pid, kb in self.kb.items() if self.kind[pid] == "ray-system"]
         out["worker_max_mb"] = max(workers, default=0) / 1024
+        private = [kb for pid, kb in self.anon_kb.items() if self.kind[pid] == "worker"]
+        out["worker_private_mb"] = max(private, default=0) / 1024
+        out["driver_private_mb"] = self.anon_kb.get(self.driver, 0) / 1024
         out["workers"] = len(workers)
         out["ray_system_max_mb"] = max(system, default=0) / 1024
         return out
@@ -171,10 +180,14 @@ def main() -> None:
     parser.add_argument("--actors", type=int, default=8)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--keep", type=Path, help="keep the runs under this folder")
+    parser.add_argument(
+        "--set", dest="sets", action="append", default=[], help="a config override, as `run --set`"
+    )
     args = parser.parse_args()
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]), flush=True)
     server = None
     extra = [f"runner.ray.batch_size={args.batch_size}"] if args.batch_size else []
+    extra += args.sets
     if args.llm:
         server, url = start_server(args.latency)
         os.environ["SCALE_BENCH_KEY"] = "sk-local"
@@ -208,14 +221,16 @@ def main() -> None:
 def _table(rows: list[dict[str, float | str]], sizes: list[int]) -> None:
     head = (
         f"{'engine':<6} {'seeds':>7} {'groups':>7} {'wall s':>7} {'pipe s':>7} {'seeds/s':>8} "
-        f"{'driver MB':>9} {'worker MB':>9} {'workers':>7} {'ray-sys MB':>10}"
+        f"{'driver MB':>9} {'private':>7} {'worker MB':>9} {'private':>7} {'workers':>7} "
+        f"{'ray-sys MB':>10}"
     )
     print(head)
     for r in rows:
         print(
             f"{r['engine']:<6} {r['seeds']:>7} {r['groups']:>7} {r['wall_s']:>7.1f} "
             f"{r['pipeline_s']:>7.1f} {r['seeds_per_s']:>8.1f} {r['driver_mb']:>9.0f} "
-            f"{r['worker_max_mb']:>9.0f} {r['workers']:>7} {r['ray_system_max_mb']:>10.0f}"
+            f"{r['driver_private_mb']:>7.0f} {r['worker_max_mb']:>9.0f} "
+            f"{r['worker_private_mb']:>7.0f} {r['workers']:>7} {r['ray_system_max_mb']:>10.0f}"
         )
     by = {(r["engine"], r["seeds"]): r for r in rows}
     for size in sorted({int(r["seeds"]) for r in rows}):
@@ -227,7 +242,7 @@ def _table(rows: list[dict[str, float | str]], sizes: list[int]) -> None:
         mine = sorted((int(r["seeds"]), r) for r in rows if r["engine"] == engine)
         if len(mine) >= 2:
             (n0, small), (n1, big) = mine[0], mine[-1]
-            for key in ("driver_mb", "worker_max_mb"):
+            for key in ("driver_mb", "driver_private_mb", "worker_max_mb", "worker_private_mb"):
                 growth = float(big[key]) / max(float(small[key]), 1.0)
                 print(f"{engine} {key} growth {n0} -> {n1}: {growth:.2f}x")
 

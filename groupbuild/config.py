@@ -193,6 +193,9 @@ class RayConfig(Section):
     without it starts a local Ray on this machine."""
     num_cpus: int | None = Field(default=None, ge=1)
     """CPUs of a local Ray started by the run (None: `runner.workers`, else every core)."""
+    object_store_mb: int | None = Field(default=None, ge=75)
+    """Object store of a local Ray started by the run, in MB (None: Ray's default, 30% of
+    memory). Batches are small, so a small store holds them."""
     batch_size: int = Field(default=64, ge=1)
     """Problems per `map_batches` batch, the unit a worker takes and the driver journals: 64
     measured 1.28x the throughput of 16 on 2,000 seeds (`bench/scale_bench.py`)."""

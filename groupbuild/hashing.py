@@ -33,4 +33,9 @@ def cache_key(payload: dict[str, Any]) -> str:
 
 def split_rank(seed: int, problem_id: str) -> int:
     """The contract's split order: `int(sha256(f"{seed}\\0{problem_id}"))`."""
-    return int(hashlib.sha256(f"{seed}\0{problem_id}".encode()).hexdigest(), 16)
+    return int.from_bytes(split_key(seed, problem_id), "big")
+
+
+def split_key(seed: int, problem_id: str) -> bytes:
+    """`split_rank` as its 32 big-endian bytes, which sort as the numbers do."""
+    return hashlib.sha256(f"{seed}\0{problem_id}".encode()).digest()

@@ -8,6 +8,7 @@ stages as soon as it is ready, so an LLM stage never waits for a whole previous 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import sys
 import time
@@ -243,12 +244,22 @@ async def _close(
 
 
 def _worker_pool(config: Config) -> ProcessPoolExecutor | None:
-    """Rule backends are CPU-bound, so problems spread over processes; LLM roles overlap I/O."""
+    """Rule backends are CPU-bound, so problems spread over processes; LLM roles overlap I/O.
+
+    Workers come from a fork server that has imported only this module, not forked from the
+    driver: a fork would carry the driver's pages (the seeds stage's, the journals') into every
+    worker, so each worker's memory would grow with the dataset.
+    """
     workers = _workers(config)
     if workers <= 1:
         return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
     return ProcessPoolExecutor(
-        workers, initializer=init_worker, initargs=(config.model_dump_json(by_alias=True),)
+        workers,
+        mp_context=context,
+        initializer=init_worker,
+        initargs=(config.model_dump_json(by_alias=True),),
     )
 
 

@@ -12,7 +12,7 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, ClassVar, Generic, TypeVar
 
@@ -21,16 +21,27 @@ from pydantic import BaseModel
 from groupbuild.errors import FolderBusyError, writing
 from groupbuild.schema import Draft, Reject, Seed
 from groupbuild.stages import PIPELINE_STAGES
+from groupbuild.tempdb import CHUNK, temporary_db
 
 M = TypeVar("M", bound=BaseModel)
 
 
 class Journal(Generic[M]):
-    """Records of one model keyed by a field path, with an in-memory index of byte offsets only."""
+    """Records of one model keyed by a field path, indexed by byte offset in a temporary file.
+
+    The index (key -> offset of the first line with that key) lives in `tempdb`, so a journal
+    of any size costs a bounded page cache, not a dict entry per record.
+    """
+
+    INDEX_CACHE_KB = 2048
 
     def __init__(self, path: Path, model: type[M], key: tuple[str, ...]) -> None:
         self.path, self.model, self.key = path, model, key
-        self._offsets: dict[str, int] = {}
+        self._index = temporary_db(
+            "CREATE TABLE offsets(ident TEXT PRIMARY KEY, offset INTEGER NOT NULL) WITHOUT ROWID;",
+            cache_kb=self.INDEX_CACHE_KB,
+        )
+        self._size = 0
         self.repeated = 0
         """Lines whose key an earlier line already had: a sign two writers shared the file."""
         self._writer: BinaryIO | None = None
@@ -60,6 +71,7 @@ class Journal(Generic[M]):
         if not self.path.exists():
             return
         good = 0
+        chunk: list[tuple[str, int]] = []
         with self.path.open("rb") as fh:
             for line in fh:
                 if not line.endswith(b"\n"):
@@ -68,22 +80,36 @@ class Journal(Generic[M]):
                     ident = self._ident_of_json(line)
                 except (ValueError, KeyError, TypeError):
                     break
-                if ident in self._offsets:
-                    self.repeated += 1
-                self._offsets.setdefault(ident, good)
+                chunk.append((ident, good))
                 good += len(line)
+                if len(chunk) == CHUNK:
+                    self._index_all(chunk)
+                    chunk = []
+        self._index_all(chunk)
         if good != self.path.stat().st_size:
             with self.path.open("r+b") as fh:
                 fh.truncate(good)
 
+    def _index_all(self, entries: list[tuple[str, int]]) -> None:
+        """Index lines read back from the file; a key seen before keeps its first offset."""
+        before = self._index.total_changes
+        self._index.executemany("INSERT OR IGNORE INTO offsets VALUES (?, ?)", entries)
+        added = self._index.total_changes - before
+        self._size += added
+        self.repeated += len(entries) - added
+
+    def _offset(self, ident: str) -> int | None:
+        row = self._index.execute("SELECT offset FROM offsets WHERE ident = ?", (ident,)).fetchone()
+        return None if row is None else int(row[0])
+
     def __contains__(self, ident: str) -> bool:
-        return ident in self._offsets
+        return self._offset(ident) is not None
 
     def __len__(self) -> int:
-        return len(self._offsets)
+        return self._size
 
     def get(self, ident: str) -> M | None:
-        offset = self._offsets.get(ident)
+        offset = self._offset(ident)
         if offset is None:
             return None
         with self.path.open("rb") as fh:
@@ -100,7 +126,7 @@ class Journal(Generic[M]):
         Writes are unbuffered, so a failed write (a full disk) is cut back off the file at
         once instead of lingering in a buffer that a later flush would tear.
         """
-        if ident in self._offsets:
+        if ident in self:
             return
         with writing(self.path):
             if self._writer is None:
@@ -113,15 +139,19 @@ class Journal(Generic[M]):
                 with contextlib.suppress(OSError):
                     self._writer.truncate(offset)
                 raise
-        self._offsets[ident] = offset
+        self._index.execute("INSERT INTO offsets VALUES (?, ?)", (ident, offset))
+        self._size += 1
 
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
 
-    def offsets(self) -> dict[str, int]:
-        return dict(self._offsets)
+    def index(self) -> Iterator[tuple[str, int]]:
+        """Every key with the offset of its record, in no particular order."""
+        cursor = self._index.execute("SELECT ident, offset FROM offsets")
+        while batch := cursor.fetchmany(CHUNK):
+            yield from batch
 
     def __iter__(self) -> Iterator[M]:
         """Stream records in file order; memory stays flat whatever the journal's size."""
@@ -131,9 +161,25 @@ class Journal(Generic[M]):
             for line in fh:
                 yield self.model.model_validate_json(line)
 
+    def retain(self, keep: Callable[[M], bool]) -> None:
+        """Keep only the records `keep` accepts: streamed to a new file that replaces this one."""
+        self.close()
+        if not self.path.exists():
+            return
+        partial = self.path.with_name(self.path.name + ".partial")
+        with writing(self.path), self.path.open("rb") as lines, partial.open("wb") as out:
+            for line in lines:
+                if keep(self.model.model_validate_json(line)):
+                    out.write(line)
+        os.replace(partial, self.path)
+        self._index.execute("DELETE FROM offsets")
+        self._size = self.repeated = 0
+        self._repair_and_index()
+
     def reset(self) -> None:
         self.close()
-        self._offsets.clear()
+        self._index.execute("DELETE FROM offsets")
+        self._size = 0
         self.repeated = 0
         self.path.unlink(missing_ok=True)
 
@@ -177,10 +223,7 @@ class Store:
         later = PIPELINE_STAGES[PIPELINE_STAGES.index(stage) :]
         for name in later:
             self.stages[name].reset()
-        kept = [r for r in self.rejects if r.stage not in later]
-        self.rejects.reset()
-        for reject in kept:
-            self.rejects.append(reject)
+        self.rejects.retain(lambda r: r.stage not in later)
 
     @property
     def fingerprints_path(self) -> Path:

@@ -128,6 +128,8 @@ def _connect(ray: Any, config: Config) -> bool:
     # Workers import the package the driver runs (a checkout, not only an installed copy).
     package_root = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
+    megabytes = settings.object_store_mb
+    store = {} if megabytes is None else {"object_store_memory": megabytes * 1024 * 1024}
     ray.init(
         address="local",
         num_cpus=settings.num_cpus or config.runner.workers or os.cpu_count() or 1,
@@ -135,6 +137,7 @@ def _connect(ray: Any, config: Config) -> bool:
         logging_level="WARNING",
         log_to_driver=False,
         runtime_env={"env_vars": {"PYTHONPATH": path}},
+        **store,
     )
     return True
 

@@ -1,7 +1,7 @@
 """Publish: shards, the TraceLift export, code oracles, the dataset card and the summary.
 
-Reads the validate journal twice: once for ids (cheap), once in split order to write rows, so
-memory holds one row group per writer and an id index, whatever the dataset's size.
+Reads the validate journal twice: once for ids and domains, once in split order (sorted on disk)
+to write rows, so memory holds one row group per writer whatever the dataset's size.
 
 The dataset is built in a hidden sibling folder and swapped in whole, so a reader of `out_dir`
 sees the old complete dataset or the new one, never a mix, and a publish that fails or is
@@ -22,7 +22,8 @@ import re
 import secrets
 import shutil
 from collections import defaultdict
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,8 +46,9 @@ from groupbuild.publish.records import (
 from groupbuild.publish.shards import ShardWriter
 from groupbuild.publish.split import assign_splits
 from groupbuild.publish.summary import SummaryBuilder
-from groupbuild.schema import Domain, Draft
-from groupbuild.store import FolderLock, Journal, Store, write_json_atomic
+from groupbuild.schema import Domain, Draft, Reject
+from groupbuild.store import FolderLock, Store, write_json_atomic
+from groupbuild.tempdb import sorted_on_disk
 
 __all__ = ["publish"]
 
@@ -81,34 +83,36 @@ def publish(config: Config, store: Store, *, base_dir: Path) -> dict[str, Any]:
 
 def _write_dataset(config: Config, store: Store, out: Path, base_dir: Path) -> dict[str, Any]:
     journal = store.stages["validate"]
-    by_domain = _ids_by_domain(journal.path)
     writers = _Writers(out, config)
-    # Pipeline rejects are journaled in completion order; publish them in a fixed one.
-    rejects = sorted(store.rejects, key=lambda r: (r.stage != "seeds", r.id))
-    seen = set(store.seeds.offsets()) | {r.id for r in rejects if r.stage == "seeds"}
     repeated = {"seeds.jsonl": store.seeds.repeated, "validate.jsonl": journal.repeated}
-    summary = SummaryBuilder(
-        seen, config.publish.split_seed, config.publish.dev_ratio, repeated=repeated
-    )
+    summary = SummaryBuilder(config.publish.split_seed, config.publish.dev_ratio, repeated=repeated)
+    summary.see(pid for pid, _ in store.seeds.index())
     rejects_out = (out / "rejects.jsonl").open("w", encoding="utf-8")
     drafts = journal.path.open("rb") if journal.path.exists() else nullcontext()
-    with rejects_out, drafts as fh:
-        for reject in rejects:
+    with writers.aborting(), rejects_out, drafts as fh:
+        for reject in _rejects_in_order(store):
+            if reject.stage == "seeds":
+                summary.see([reject.id])
             summary.add_seed_reject(reject)
             rejects_out.write(reject.model_dump_json() + "\n")
         for domain in Domain:
-            offsets = by_domain.get(domain, {})
-            order = assign_splits(offsets, config.publish.split_seed, config.publish.dev_ratio)
-            for pid, split in order:
-                assert fh is not None, "offsets come from the journal, so it exists"
-                fh.seek(offsets[pid])
+            if fh is None:
+                break
+            entries = ((pid, at) for pid, at in journal.index() if _domain_at(fh, at) is domain)
+            order = assign_splits(entries, config.publish.split_seed, config.publish.dev_ratio)
+            last = None
+            for _, offset, split in order:
+                if last == "dev" != split:
+                    writers.end_split("dev")  # the domain's dev rows are all written
+                last = split
+                fh.seek(offset)
                 draft = Draft.model_validate_json(fh.readline())
                 group = export_group(draft, split)
                 writers.write_group(domain, split, draft, group)
                 summary.add_group(draft, group, split)
                 for drop in draft.dropped:
                     rejects_out.write(drop.model_dump_json() + "\n")
-    files = writers.close()
+        files = writers.close()
     result = summary.build(store.pending())
     result["files"] = files
     if config.publish.audit and result["groups_published"]:
@@ -204,23 +208,21 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def _ids_by_domain(path: Path) -> dict[Domain, dict[str, int]]:
-    found: dict[Domain, dict[str, int]] = defaultdict(dict)
-    if not path.exists():
-        return found
-    index = Journal(path, Draft, ("seed", "problem_id")).offsets()
-    with path.open("rb") as fh:
-        for problem_id, offset in index.items():
-            fh.seek(offset)
-            head = fh.read(4096)  # the seed comes first in a draft, its domain early in it
-            match = _DOMAIN.search(head)
-            domain = (
-                match.group(1).decode()
-                if match
-                else json.loads(_line_at(fh, offset))["seed"]["domain"]
-            )
-            found[Domain(domain)][problem_id] = offset
-    return found
+def _rejects_in_order(store: Store) -> Iterator[Reject]:
+    """The journaled rejects, seeds stage first, then by id (they are journaled in completion
+    order); sorted on disk."""
+    rows = ((r.stage != "seeds", r.id, r.model_dump_json()) for r in store.rejects)
+    for _, _, text in sorted_on_disk(rows, 3):
+        yield Reject.model_validate_json(text)
+
+
+def _domain_at(fh: IO[bytes], offset: int) -> Domain:
+    """The domain of the draft at `offset`, read from its head (the seed comes first)."""
+    fh.seek(offset)
+    match = _DOMAIN.search(fh.read(4096))
+    if match:
+        return Domain(match.group(1).decode())
+    return Domain(json.loads(_line_at(fh, offset))["seed"]["domain"])
 
 
 _DOMAIN = re.compile(rb'"domain":"(math|code)"')
@@ -279,6 +281,23 @@ class _Writers:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.oracles = path.open("w", encoding="utf-8")
             self.oracles.write(json.dumps(draft.oracle["record"], ensure_ascii=False) + "\n")
+
+    def end_split(self, split: str) -> None:
+        """No more rows of `split` in this domain: write its buffered rows out now."""
+        for (_, name), writer in self.shards.items():
+            if name == split:
+                writer.end_row_group()
+
+    @contextmanager
+    def aborting(self) -> Iterator[None]:
+        """On a failure inside, drop the open shards quietly: the staging folder is deleted,
+        and a shard closed later by the garbage collector would fail again, loudly."""
+        try:
+            yield
+        except BaseException:
+            for writer in self.shards.values():
+                writer.abort()
+            raise
 
     def close(self) -> dict[str, dict[str, Any]]:
         """Close everything; return, per config and split, the shard files and row counts."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,10 @@ class ShardWriter:
             self._buffer_bytes += batch.nbytes
             self._pending = []
 
+    def end_row_group(self) -> None:
+        """Write what is buffered as a row group now (no more rows are coming for a while)."""
+        self._flush()
+
     def _flush(self) -> None:
         self._to_arrow()
         if not self._batches:
@@ -77,6 +82,13 @@ class ShardWriter:
         if self._file_bytes >= self.max_shard_bytes:
             self._writer.close()
             self._writer, self._file_bytes = None, 0
+
+    def abort(self) -> None:
+        """Drop the open shard after a failed write (a full disk), without writing more."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            with contextlib.suppress(OSError):
+                writer.close()
 
     def close(self) -> list[Path]:
         """Finish the last shard and give every shard its final `-of-N` name."""

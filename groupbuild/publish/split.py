@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from groupbuild.hashing import split_rank
+from groupbuild.hashing import split_key
+from groupbuild.tempdb import sorted_on_disk
 
 
 def dev_count(n: int, ratio: float) -> int:
@@ -14,12 +15,21 @@ def dev_count(n: int, ratio: float) -> int:
     return min(max(1, round(n * ratio)), n - 1)
 
 
-def ordered(problem_ids: Iterable[str], seed: int) -> list[str]:
-    return sorted(problem_ids, key=lambda pid: split_rank(seed, pid))
+def assign_splits(
+    entries: Iterable[tuple[str, int]], seed: int, ratio: float
+) -> Iterator[tuple[str, int, str]]:
+    """(problem_id, value, split) in the published order: the first `dev_count` of the ranking
+    are dev. `entries` pairs each problem id with an integer (a journal offset) carried along;
+    the ranking is sorted on disk, so a dataset of any size costs no memory here."""
+    n = 0
 
+    def keyed() -> Iterator[tuple[bytes, str, int]]:
+        nonlocal n
+        for problem_id, value in entries:
+            n += 1
+            yield split_key(seed, problem_id), problem_id, value
 
-def assign_splits(problem_ids: Iterable[str], seed: int, ratio: float) -> list[tuple[str, str]]:
-    """(problem_id, split) in the published order: the first `dev_count` of the ranking are dev."""
-    ranked = ordered(problem_ids, seed)
-    k = dev_count(len(ranked), ratio)
-    return [(pid, "dev" if i < k else "train") for i, pid in enumerate(ranked)]
+    ranked = sorted_on_disk(keyed(), 3)
+    k = dev_count(n, ratio)
+    for i, (_, problem_id, value) in enumerate(ranked):
+        yield problem_id, value, "dev" if i < k else "train"

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from groupbuild.seeds.seen import temporary_db
+from groupbuild.tempdb import temporary_db
 
 _SHIFT = np.uint64(32)
 
@@ -75,7 +75,7 @@ class LSHIndex:
     """Kept items, banded by MinHash; `find` returns the first kept item at least as similar.
 
     The bands and the kept items' shingle hashes live in a temporary SQLite file
-    (`seeds.seen`), not in Python objects: a kept item cost about 4 KB of dicts and lists in
+    (`groupbuild.tempdb`), not in Python objects: a kept item cost about 4 KB of dicts and lists in
     memory (430 MB at 100k seeds).
     """
 

@@ -1,24 +1,12 @@
 """What the seeds stage has seen so far, kept on disk: its memory must not grow with the set.
 
 A kept seed's id, text hash and near-duplicate bands are needed until the stream ends, so they
-live in a private temporary SQLite file (deleted when its connection goes) whose page cache is
-the only part held in memory.
+live in a private temporary SQLite file (`groupbuild.tempdb`).
 """
 
 from __future__ import annotations
 
-import sqlite3
-
-CACHE_KB = 16_384
-
-
-def temporary_db(schema: str) -> sqlite3.Connection:
-    """A private temporary on-disk database (SQLite's `""` file name) with `schema` made."""
-    db = sqlite3.connect("")
-    db.executescript(
-        f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-{CACHE_KB};" + schema
-    )
-    return db
+from groupbuild.tempdb import temporary_db
 
 
 class SeenKeys:

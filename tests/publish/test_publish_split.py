@@ -22,11 +22,12 @@ def test_dev_count_is_rounded_at_least_one_and_never_everything() -> None:
 
 def test_split_depends_on_ids_not_on_their_order() -> None:
     ids = [f"gsm8k:{i}" for i in range(50)]
-    forward = assign_splits(ids, 18, 0.1)
-    backward = assign_splits(list(reversed(ids)), 18, 0.1)
+    forward = list(assign_splits(((p, i) for i, p in enumerate(ids)), 18, 0.1))
+    backward = list(assign_splits([(p, i) for i, p in enumerate(ids)][::-1], 18, 0.1))
     assert forward == backward
     ranked = sorted(ids, key=lambda p: int(hashlib.sha256(f"18\0{p}".encode()).hexdigest(), 16))
-    assert [pid for pid, split in forward if split == "dev"] == ranked[:5]
+    assert [pid for pid, _, split in forward if split == "dev"] == ranked[:5]
+    assert all(ids[i] == pid for pid, i, _ in forward)  # each id keeps the value it came with
 
 
 def test_group_schema_spells_out_the_domain_rubric_as_int_labels() -> None:
