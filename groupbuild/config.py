@@ -193,12 +193,13 @@ class RayConfig(Section):
     without it starts a local Ray on this machine."""
     num_cpus: int | None = Field(default=None, ge=1)
     """CPUs of a local Ray started by the run (None: `runner.workers`, else every core)."""
-    object_store_mb: int | None = Field(default=None, ge=75)
-    """Object store of a local Ray started by the run, in MB (None: Ray's default, 30% of
-    memory). Batches are small, so a small store holds them."""
     batch_size: int = Field(default=64, ge=1)
     """Problems per `map_batches` batch, the unit a worker takes and the driver journals: 64
     measured 1.28x the throughput of 16 on 2,000 seeds (`bench/scale_bench.py`)."""
+    worker_batches: int | None = Field(default=50, ge=1)
+    """Batches a rule-stage worker runs before Ray replaces it with a fresh process (None:
+    never). A worker keeps every page of the object store it has mapped, so a worker that
+    lives for the whole run grows with the run; a bounded life keeps its peak flat."""
     llm_actors: int = Field(default=0, ge=0)
     """Actors per LLM stage; 0 sizes the pool from the roles' concurrency."""
     llm_actor_cpus: float = Field(default=0.0, ge=0)

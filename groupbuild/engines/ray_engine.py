@@ -128,8 +128,6 @@ def _connect(ray: Any, config: Config) -> bool:
     # Workers import the package the driver runs (a checkout, not only an installed copy).
     package_root = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
-    megabytes = settings.object_store_mb
-    store = {} if megabytes is None else {"object_store_memory": megabytes * 1024 * 1024}
     ray.init(
         address="local",
         num_cpus=settings.num_cpus or config.runner.workers or os.cpu_count() or 1,
@@ -137,7 +135,6 @@ def _connect(ray: Any, config: Config) -> bool:
         logging_level="WARNING",
         log_to_driver=False,
         runtime_env={"env_vars": {"PYTHONPATH": path}},
-        **store,
     )
     return True
 
@@ -160,8 +157,10 @@ def _plan(
     usage.mkdir(parents=True, exist_ok=True)
     batch = config.runner.ray.batch_size
     config_json = config.model_dump_json(by_alias=True)
+    # Task workers share one life limit, so parsing and the first rule stages still fuse.
+    life = {"max_calls": config.runner.ray.worker_batches}
     dataset = ray.data.read_text([str(f) for f in files]).map_batches(
-        parse_work, batch_format="pyarrow", batch_size=None, num_cpus=1
+        parse_work, batch_format="pyarrow", batch_size=None, num_cpus=1, **life
     )
     journaled = frozenset(
         name for name in pipeline if name == pipeline[-1] or config.runner.journal_every_stage
@@ -175,6 +174,7 @@ def _plan(
                 batch_format="pyarrow",
                 batch_size=batch,
                 num_cpus=1,
+                **life,
             )
             continue
         actors, share = _pool(config, roles)
