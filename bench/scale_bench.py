@@ -6,13 +6,14 @@
 Each (engine, size) is one `groupbuild run` in a fresh session, as a user runs it, on seeds from
 `gsm8k_form_seeds.py` (distinct, templated, answers computed). A sampler reads every process of
 that session from /proc every 0.2 s and keeps each one's `VmHWM` (its own peak RSS): the driver,
-each worker (the local engine's pool, Ray's task and actor workers) and Ray's own services
-(raylet, GCS, agents), reported apart; beside it the peak of its private memory (`RssAnon`:
-RSS less the pages of files and of shared memory, such as Ray's object store, which a Ray
-worker maps and touches and which `VmHWM` counts in every process that does). Throughput is
-seeds per second of the pipeline's wall time (the run minus the seeds and publish steps, which
-both engines share; Ray's start-up counts against it). The ray engine runs on a local Ray of
-`--cpus` CPUs.
+each worker that runs our stages (the local engine's pool and its fork server, Ray's task and
+actor workers) and the services beside them (Ray's raylet, GCS, agents and Ray Data's own
+actors; multiprocessing's resource tracker), reported apart; beside it the peak of its private
+memory (`RssAnon`: RSS less the pages of files and of shared memory, such as Ray's object
+store, which a Ray worker maps and touches and which `VmHWM` counts in every process that
+does). Throughput is seeds per second of the pipeline's wall time (the run minus the seeds
+and publish steps, which both engines share; Ray's start-up counts against it). The ray engine
+runs on a local Ray of `--cpus` CPUs.
 
 `--llm` puts the judge on the local OpenAI-compatible test server (its own process, `--latency`
 per request) and compares the engines on that path: the ray engine with `--actors` judge actors.
@@ -79,22 +80,22 @@ class Peaks:
             return "driver"
         if "multiprocessing.forkserver" in cmd:
             return "worker"  # a local engine pool process (or the fork server they come from)
-        if "ray::" in cmd and "Agent" not in cmd:
+        if "ray::" in cmd and "Agent" not in cmd and "ray::_" not in cmd:
             return "worker"  # a Ray task or actor worker (IDLE between tasks)
         if known == "worker":
             return known
-        return "ray-system"  # raylet, GCS, agents, monitors
+        return "services"  # raylet, GCS, agents, Ray Data's own actors; the local tracker
 
     def summary(self) -> dict[str, float]:
         out: dict[str, float] = {"driver_mb": self.kb.get(self.driver, 0) / 1024}
         workers = [kb for pid, kb in self.kb.items() if self.kind[pid] == "worker"]
-        system = [kb for pid, kb in self.kb.items() if self.kind[pid] == "ray-system"]
+        system = [kb for pid, kb in self.kb.items() if self.kind[pid] == "services"]
         out["worker_max_mb"] = max(workers, default=0) / 1024
         private = [kb for pid, kb in self.anon_kb.items() if self.kind[pid] == "worker"]
         out["worker_private_mb"] = max(private, default=0) / 1024
         out["driver_private_mb"] = self.anon_kb.get(self.driver, 0) / 1024
         out["workers"] = len(workers)
-        out["ray_system_max_mb"] = max(system, default=0) / 1024
+        out["services_max_mb"] = max(system, default=0) / 1024
         return out
 
 
@@ -222,7 +223,7 @@ def _table(rows: list[dict[str, float | str]], sizes: list[int]) -> None:
     head = (
         f"{'engine':<6} {'seeds':>7} {'groups':>7} {'wall s':>7} {'pipe s':>7} {'seeds/s':>8} "
         f"{'driver MB':>9} {'private':>7} {'worker MB':>9} {'private':>7} {'workers':>7} "
-        f"{'ray-sys MB':>10}"
+        f"{'services MB':>11}"
     )
     print(head)
     for r in rows:
@@ -230,7 +231,7 @@ def _table(rows: list[dict[str, float | str]], sizes: list[int]) -> None:
             f"{r['engine']:<6} {r['seeds']:>7} {r['groups']:>7} {r['wall_s']:>7.1f} "
             f"{r['pipeline_s']:>7.1f} {r['seeds_per_s']:>8.1f} {r['driver_mb']:>9.0f} "
             f"{r['driver_private_mb']:>7.0f} {r['worker_max_mb']:>9.0f} "
-            f"{r['worker_private_mb']:>7.0f} {r['workers']:>7} {r['ray_system_max_mb']:>10.0f}"
+            f"{r['worker_private_mb']:>7.0f} {r['workers']:>7} {r['services_max_mb']:>11.0f}"
         )
     by = {(r["engine"], r["seeds"]): r for r in rows}
     for size in sorted({int(r["seeds"]) for r in rows}):
