@@ -157,9 +157,11 @@ def _plan(
     usage.mkdir(parents=True, exist_ok=True)
     batch = config.runner.ray.batch_size
     config_json = config.model_dump_json(by_alias=True)
-    # Task workers share one life limit, so parsing and the first rule stages still fuse.
+    # One block per work file, so a task is one batch, not a share of the whole run; task
+    # workers share one life limit, so parsing and the first rule stages still fuse.
     life = {"max_calls": config.runner.ray.worker_batches}
-    dataset = ray.data.read_text([str(f) for f in files]).map_batches(
+    blocks = ray.data.read_text([str(f) for f in files], override_num_blocks=len(files))
+    dataset = blocks.map_batches(
         parse_work, batch_format="pyarrow", batch_size=None, num_cpus=1, **life
     )
     journaled = frozenset(
